@@ -1,0 +1,178 @@
+//! The audit: opens the engine, runs the bounded set of passes, and assembles the one [`Report`].
+
+use crate::engine::{Engine, RunOptions};
+use crate::error::Result;
+use crate::fieldmap;
+use crate::findings::{self, Inputs};
+use crate::profile::{self, ProfileSettings};
+use crate::report::{CriterionReport, FieldProfile, Gate, Report, SpecInfo, SqlStatement, SubjectInfo};
+use crate::risk::{Level, Thresholds};
+use crate::ruletest;
+use crate::segments;
+use crate::spec::{Lang, Spec};
+use crate::sql;
+
+/// What the command line may override.
+#[derive(Debug, Clone, Default)]
+pub struct AuditOptions {
+    pub run: RunOptions,
+    pub lang: Option<Lang>,
+    /// `Some(None)` = never fail.
+    pub fail_on: Option<Option<Level>>,
+    /// The run date written in the report (injected so output can be reproduced).
+    pub generated_at: String,
+    pub tool_version: String,
+}
+
+/// What `check` found: the rule tests and the statements it planned.
+pub struct CheckOutcome {
+    pub tests: Vec<crate::report::TestResult>,
+    pub statements: Vec<SqlStatement>,
+}
+
+pub async fn audit(spec: &Spec, options: &AuditOptions) -> Result<Report> {
+    let engine = Engine::open(spec, options.run).await?;
+    let lang = options.lang.unwrap_or(spec.lang);
+    let key = spec.subject.key.as_ref().map(|k| k.value.as_str());
+    let profiled = profile::profile(
+        &engine,
+        &ProfileSettings {
+            subject: &spec.subject.table.value,
+            key,
+            top: spec.top_values,
+            min_count: spec.min_count,
+            usability: spec.risk.usability,
+        },
+    )
+    .await?;
+    let measured = segments::measure(&engine, spec).await?;
+    let tests = ruletest::run(&engine, spec).await?;
+
+    let mut fields = profiled.fields;
+    for rule in spec.fields.iter().filter(|f| !engine.columns.contains(&f.name)) {
+        fields.push(absent_field(rule, profiled.rows, spec.risk.usability));
+    }
+    let segment_fields: Vec<(String, Vec<String>)> =
+        spec.segments.iter().zip(&engine.segments).map(|(s, p)| (s.id.clone(), p.fields.clone())).collect();
+    let field_map = fieldmap::build(spec, &engine.columns, &fields, &segment_fields);
+    let criteria = criteria(spec, &fields, &field_map, &measured.segments);
+    let findings = findings::collect(
+        spec,
+        lang,
+        &Inputs {
+            rows: profiled.rows,
+            duplicate_keys: profiled.duplicate_keys,
+            fields: &fields,
+            field_map: &field_map,
+            segments: &measured.segments,
+            segmentations: &measured.segmentations,
+            tests: &tests,
+        },
+    );
+    let fail_on = options.fail_on.unwrap_or(spec.fail_on);
+    let mut statements = vec![SqlStatement {
+        purpose: "typed, cleaned subject".into(),
+        sql: format!("CREATE VIEW {} AS\n{}", sql::ident(sql::TYPED_SUBJECT), sql::typed_subject(&spec.subject.table.value, &engine.columns)),
+    }];
+    statements.extend(profiled.statements);
+    statements.extend(measured.statements);
+    Ok(Report {
+        format: "segaudit-audit",
+        version: 1,
+        tool_version: options.tool_version.clone(),
+        generated_at: options.generated_at.clone(),
+        title: spec.title.clone(),
+        lang,
+        spec: SpecInfo { path: spec.path.display().to_string(), sha256: spec.sha256.clone() },
+        sources: engine.sources.clone(),
+        subject: SubjectInfo {
+            table: spec.subject.table.value.clone(),
+            rows: profiled.rows,
+            key: key.map(str::to_string),
+            duplicate_keys: profiled.duplicate_keys,
+            strata: spec.subject.strata.iter().map(|s| s.value.clone()).collect(),
+        },
+        gate: Gate::decide(fail_on, &findings),
+        fields,
+        field_map,
+        criteria,
+        segments: measured.segments,
+        segmentations: measured.segmentations,
+        tests,
+        findings,
+        sql: statements,
+    })
+}
+
+/// Validates everything short of scanning data: sources' schemas, views, predicates, the statements
+/// the audit would run; then runs the rule tests.
+pub async fn check(spec: &Spec, options: RunOptions) -> Result<CheckOutcome> {
+    let engine = Engine::open(spec, RunOptions { schema_only: true, ..options }).await?;
+    let segs = segments::segment_sql(&engine);
+    let statements = vec![
+        SqlStatement { purpose: "segment and segmentation counts".into(), sql: sql::segments(&segs, &segments::segmentation_sql(spec)) },
+        SqlStatement {
+            purpose: "usability by stratum".into(),
+            sql: sql::strata(&segs, &spec.subject.strata.iter().map(|s| s.value.as_str()).collect::<Vec<_>>()),
+        },
+    ];
+    for statement in &statements {
+        if statement.purpose.contains("stratum") && spec.subject.strata.is_empty() {
+            continue;
+        }
+        engine.plan(&statement.purpose, &statement.sql).await?;
+    }
+    let tests = ruletest::run(&engine, spec).await?;
+    Ok(CheckOutcome { tests, statements })
+}
+
+/// A declared field the subject does not have: every row lacks it.
+fn absent_field(rule: &crate::fieldcheck::FieldRule, rows: u64, usability: Thresholds) -> FieldProfile {
+    FieldProfile {
+        name: rule.name.clone(),
+        label: rule.label.clone(),
+        declared: true,
+        available: false,
+        field_type: rule.field_type.as_str().to_string(),
+        observed_type: None,
+        rows,
+        missing: rows,
+        invalid: 0,
+        usable: 0,
+        completeness: crate::risk::share(0, rows),
+        validity: None,
+        usability: crate::risk::share(0, rows),
+        usability_interval: crate::risk::wilson_95(0, rows),
+        distinct: None,
+        pii: rule.pii,
+        top_values: Vec::new(),
+        shapes: Vec::new(),
+        suspected_placeholders: Vec::new(),
+        mojibake: 0,
+        stats: None,
+        risk: if rows == 0 { Level::Ok } else { usability.level_when_low(Some(0.0)) },
+    }
+}
+
+/// A criterion is as risky as the worst of its fields overall and of the segments that read them.
+fn criteria(spec: &Spec, fields: &[FieldProfile], field_map: &[crate::report::FieldMapEntry], segments: &[crate::report::SegmentReport]) -> Vec<CriterionReport> {
+    spec.criteria
+        .iter()
+        .map(|c| {
+            let names: Vec<String> = c.fields.iter().map(|f| f.value.clone()).collect();
+            let using: Vec<&crate::report::SegmentReport> = segments.iter().filter(|s| s.fields.iter().any(|f| names.contains(&f.name))).collect();
+            let missing = field_map.iter().any(|e| e.status == "missing" && names.contains(&e.name));
+            let field_risk = fields.iter().filter(|f| names.contains(&f.name)).map(|f| f.risk).max().unwrap_or(Level::Ok);
+            let segment_risk = using.iter().map(|s| s.risk).max().unwrap_or(Level::Ok);
+            let risk = if missing { Level::Critical } else { field_risk.max(segment_risk) };
+            CriterionReport {
+                id: c.id.clone(),
+                label: c.label.clone(),
+                family: c.family.clone(),
+                fields: names,
+                segments: using.iter().map(|s| s.id.clone()).collect(),
+                risk,
+            }
+        })
+        .collect()
+}

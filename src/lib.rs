@@ -1,0 +1,93 @@
+//! segaudit: audits a customer base before it is split into business segments.
+//!
+//! The library does all the work and never prints; `main.rs` parses the command line, calls
+//! [`run_audit`], [`run_check`] or [`run_profile`], prints what the renderers return and maps the
+//! outcome to an exit code.
+
+pub mod audit;
+pub mod batch;
+pub mod csv_prep;
+pub mod engine;
+pub mod error;
+pub mod fieldcheck;
+pub mod fieldmap;
+pub mod findings;
+pub mod i18n;
+pub mod names;
+pub mod profile;
+pub mod render;
+pub mod report;
+pub mod risk;
+pub mod ruletest;
+pub mod segments;
+pub mod sources;
+pub mod spec;
+pub mod sql;
+pub mod udf;
+
+use std::path::{Path, PathBuf};
+
+pub use audit::{AuditOptions, CheckOutcome};
+pub use error::{Error, Result};
+pub use report::Report;
+
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+fn runtime(threads: usize) -> Result<tokio::runtime::Runtime> {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.enable_all();
+    if threads > 0 {
+        builder.worker_threads(threads);
+    }
+    builder.build().map_err(|e| Error::new(format!("cannot start worker threads: {e}")))
+}
+
+/// Runs the audit a spec file declares.
+pub fn run_audit(spec_path: &Path, options: &AuditOptions) -> Result<Report> {
+    let spec = spec::load(spec_path)?;
+    runtime(options.run.threads)?.block_on(audit::audit(&spec, options))
+}
+
+/// Validates a spec without scanning data, then runs its rule tests.
+pub fn run_check(spec_path: &Path, options: engine::RunOptions) -> Result<(spec::Spec, CheckOutcome)> {
+    let spec = spec::load(spec_path)?;
+    let outcome = runtime(options.threads)?.block_on(audit::check(&spec, options))?;
+    Ok((spec, outcome))
+}
+
+/// A spec that profiles one data path with no expectations.
+pub fn profile_spec(data: &Path) -> Result<spec::Spec> {
+    let absolute = std::path::absolute(data).unwrap_or_else(|_| data.to_path_buf());
+    let shown = toml::Value::String(absolute.display().to_string());
+    let title = toml::Value::String(format!("Profile of {}", data.display()));
+    let text = format!("[audit]\ntitle = {title}\n\n[source.data]\npath = {shown}\n\n[subject]\ntable = \"data\"\n\n[gate]\nfail_on = \"never\"\n");
+    spec::parse(&PathBuf::from("segaudit-profile.toml"), &text)
+}
+
+/// Profiles each data path on its own (every column, overall, no spec).
+pub fn run_profile(paths: &[PathBuf], options: &AuditOptions) -> Result<Vec<Report>> {
+    let rt = runtime(options.run.threads)?;
+    paths
+        .iter()
+        .map(|p| {
+            let spec = profile_spec(p)?;
+            let mut report = rt.block_on(audit::audit(&spec, options))?;
+            report.format = "segaudit-profile";
+            report.spec.path = p.display().to_string();
+            Ok(report)
+        })
+        .collect()
+}
+
+/// The current UTC time as RFC 3339, or `SOURCE_DATE_EPOCH` when set (reproducible reports).
+pub fn now_rfc3339() -> String {
+    let seconds = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+        });
+    chrono::DateTime::from_timestamp(seconds, 0).map_or_else(String::new, |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+}

@@ -1,0 +1,208 @@
+//! The command line: parses arguments, calls the library, prints, and maps outcomes to exit codes
+//! (0 passed, 1 gate or rule test failed, 2 could not do the job).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use segaudit::engine::RunOptions;
+use segaudit::render::{json, terminal};
+use segaudit::risk::Level;
+use segaudit::spec::Lang;
+use segaudit::{AuditOptions, Error, Report};
+
+#[derive(Parser)]
+#[command(name = "segaudit", version, about = "Audit a customer base before it is split into business segments")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    Never,
+    Warn,
+    High,
+    Critical,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    En,
+    Fr,
+}
+
+#[derive(clap::Args)]
+struct Output {
+    /// Folder for audit.json (and report.html)
+    #[arg(long, value_name = "DIR", default_value = "segaudit-out")]
+    out: PathBuf,
+    /// Write the JSON report here instead of DIR/audit.json
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Report language (overrides [audit] lang)
+    #[arg(long, value_enum)]
+    lang: Option<LangArg>,
+    /// Print the SQL that produced the numbers
+    #[arg(long)]
+    show_sql: bool,
+    /// Worker threads (default: one per core)
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Print nothing but errors
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the audit a spec declares; print a summary; write the JSON report
+    Audit {
+        spec: PathBuf,
+        #[command(flatten)]
+        output: Output,
+        /// Fail (exit 1) on findings at or above this level (overrides [gate] fail_on)
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
+    },
+    /// Profile data files with no spec (every column, overall)
+    Profile {
+        #[arg(required = true)]
+        data: Vec<PathBuf>,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Validate a spec without scanning data, then run its rule tests
+    Check {
+        spec: PathBuf,
+        /// Print the SQL the audit would run
+        #[arg(long)]
+        show_sql: bool,
+    },
+}
+
+fn options(output: &Output, fail_on: Option<FailOn>) -> AuditOptions {
+    AuditOptions {
+        run: RunOptions { threads: output.threads, schema_only: false },
+        lang: output.lang.map(|l| match l {
+            LangArg::En => Lang::En,
+            LangArg::Fr => Lang::Fr,
+        }),
+        fail_on: fail_on.map(|f| match f {
+            FailOn::Never => None,
+            FailOn::Warn => Some(Level::Warn),
+            FailOn::High => Some(Level::High),
+            FailOn::Critical => Some(Level::Critical),
+        }),
+        generated_at: segaudit::now_rfc3339(),
+        tool_version: segaudit::TOOL_VERSION.to_string(),
+    }
+}
+
+fn print_sql(report: &Report) {
+    for statement in &report.sql {
+        println!("-- {}\n{};\n", statement.purpose, statement.sql);
+    }
+}
+
+fn json_path(output: &Output, default_name: &str) -> PathBuf {
+    output.json.clone().unwrap_or_else(|| output.out.join(default_name))
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Error> {
+    match cli.command {
+        Command::Audit { spec, output, fail_on } => {
+            let report = segaudit::run_audit(&spec, &options(&output, fail_on))?;
+            let path = json_path(&output, "audit.json");
+            json::write(&report, &path)?;
+            if output.show_sql {
+                print_sql(&report);
+            }
+            if !output.quiet {
+                print!("{}", terminal::render(&report));
+                println!("JSON report: {}", path.display());
+            }
+            Ok(if report.gate.passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Profile { data, output } => {
+            let reports = segaudit::run_profile(&data, &options(&output, Some(FailOn::Never)))?;
+            let path = json_path(&output, "profile.json");
+            let body = if reports.len() == 1 {
+                json::to_string(&reports[0])?
+            } else {
+                serde_json::to_string_pretty(&reports).map_err(|e| Error::new(e.to_string()))?
+            };
+            segaudit::render::write_atomically(&path, format!("{body}\n").as_bytes())?;
+            for report in &reports {
+                if output.show_sql {
+                    print_sql(report);
+                }
+                if !output.quiet {
+                    print!("{}", terminal::render(report));
+                }
+            }
+            if !output.quiet {
+                println!("JSON report: {}", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { spec, show_sql } => check(&spec, show_sql),
+    }
+}
+
+fn check(spec_path: &Path, show_sql: bool) -> Result<ExitCode, Error> {
+    let (spec, outcome) = segaudit::run_check(spec_path, RunOptions::default())?;
+    if show_sql {
+        for statement in &outcome.statements {
+            println!("-- {}\n{};\n", statement.purpose, statement.sql);
+        }
+    }
+    println!(
+        "{}: spec is valid ({} sources, {} views, {} fields, {} segments, {} segmentations)",
+        spec_path.display(),
+        spec.sources.len(),
+        spec.views.len(),
+        spec.fields.len(),
+        spec.segments.len(),
+        spec.segmentations.len()
+    );
+    let mut failed = 0;
+    for test in &outcome.tests {
+        if test.passed {
+            println!("test \"{}\": passed", test.name);
+            continue;
+        }
+        failed += 1;
+        println!("test \"{}\": FAILED", test.name);
+        let row: Vec<String> = test.row.iter().map(|(k, v)| format!("{k} = {v:?}")).collect();
+        println!("  row: {{ {} }}", row.join(", "));
+        println!("  expected: [{}]  actual: [{}]", test.expected.join(", "), test.actual.join(", "));
+        if !test.expected_undetermined.is_empty() || !test.actual_undetermined.is_empty() {
+            println!("  undetermined expected: [{}]  actual: [{}]", test.expected_undetermined.join(", "), test.actual_undetermined.join(", "));
+        }
+        for e in &test.evaluations {
+            let word = |v: Option<bool>| match v {
+                Some(true) => "TRUE",
+                Some(false) => "FALSE",
+                None => "NULL",
+            };
+            let inputs: Vec<String> = e.inputs.iter().map(|(k, v)| format!("{k} = {}", v.as_deref().unwrap_or("NULL"))).collect();
+            println!("  {}: population {}, rule {}  ({})", e.segment, word(e.population), word(e.rule), inputs.join(", "));
+        }
+    }
+    if !outcome.tests.is_empty() {
+        println!("{} passed, {failed} failed", outcome.tests.len() - failed);
+    }
+    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
+}

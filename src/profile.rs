@@ -1,0 +1,168 @@
+//! Field profiles (contract §3 for fields): one aggregate pass for the counts, one GROUPING SETS pass
+//! for value frequencies, shapes, placeholders and observed types.
+
+use datafusion::arrow::datatypes::DataType;
+
+use crate::batch;
+use crate::engine::Engine;
+use crate::error::Result;
+use crate::fieldcheck::FieldType;
+use crate::report::{FieldProfile, ShapeCount, SqlStatement, Stats, ValueCount};
+use crate::risk::{share, wilson_95, Thresholds};
+use crate::sql::{self, ProfileColumn};
+
+pub struct ProfileSettings<'a> {
+    pub subject: &'a str,
+    pub key: Option<&'a str>,
+    pub top: usize,
+    /// Values seen fewer times are not shown (so a report cannot single out a customer).
+    pub min_count: u64,
+    pub usability: Thresholds,
+}
+
+pub struct ProfileOutput {
+    pub rows: u64,
+    pub duplicate_keys: Option<u64>,
+    pub fields: Vec<FieldProfile>,
+    pub statements: Vec<SqlStatement>,
+}
+
+/// The type native (typed) source columns already have; `None` for text.
+fn native_type(data_type: &DataType) -> Option<&'static str> {
+    Some(match data_type {
+        DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::UInt8 | DataType::UInt16 | DataType::UInt32 | DataType::UInt64 => "integer",
+        DataType::Float16 | DataType::Float32 | DataType::Float64 | DataType::Decimal128(_, _) | DataType::Decimal256(_, _) => "float",
+        DataType::Boolean => "boolean",
+        DataType::Date32 | DataType::Date64 => "date",
+        DataType::Timestamp(_, _) => "timestamp",
+        _ => return None,
+    })
+}
+
+/// The observed type: the narrowest kind that covers at least 99 % of present values.
+fn observed_type(kinds: &[ValueCount]) -> Option<String> {
+    let count = |k: &str| kinds.iter().find(|v| v.value == k).map_or(0, |v| v.count);
+    let present: u64 = kinds.iter().map(|v| v.count).sum();
+    if present == 0 {
+        return None;
+    }
+    let covers = |n: u64| n as f64 >= 0.99 * present as f64;
+    let (int, float) = (count("integer"), count("float"));
+    let observed = if covers(int) {
+        "integer"
+    } else if covers(int + float) {
+        "float"
+    } else if covers(count("date")) {
+        "date"
+    } else if covers(count("timestamp")) {
+        "timestamp"
+    } else if covers(count("boolean") + int.min(count("boolean"))) && count("boolean") > 0 {
+        "boolean"
+    } else {
+        "string"
+    };
+    Some(observed.to_string())
+}
+
+pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<ProfileOutput> {
+    let columns: Vec<ProfileColumn> = engine
+        .rules
+        .iter()
+        .map(|rule| {
+            let typed = rule.type_declared && !rule.pii;
+            ProfileColumn {
+                name: &rule.name,
+                stats: typed && matches!(rule.field_type, FieldType::Integer | FieldType::Float | FieldType::Date | FieldType::Timestamp),
+                numeric: typed && matches!(rule.field_type, FieldType::Integer | FieldType::Float),
+            }
+        })
+        .collect();
+    let counts_sql = sql::profile(settings.subject, &columns, settings.key);
+    let counts = engine.query("profiling the subject", &counts_sql).await?;
+    let names: Vec<&str> = engine.columns.iter().map(String::as_str).collect();
+    let pii: Vec<bool> = engine.rules.iter().map(|r| r.pii).collect();
+    let freq_sql = sql::frequencies(settings.subject, &names, &pii, settings.top.max(10));
+    let frequencies = engine.query("counting values and shapes", &freq_sql).await?;
+
+    let Some(first) = counts.iter().find(|b| b.num_rows() > 0) else {
+        return Err(crate::error::Error::new("the profile query returned no row"));
+    };
+    let rows = batch::count(first, "rows", 0);
+    let n = names.len();
+    // families[f][i]: entries of family f for column i, most frequent first; distinct[f][i].
+    let mut families = vec![vec![Vec::<ValueCount>::new(); n]; sql::FAMILIES.len()];
+    let mut distinct = vec![vec![None::<u64>; n]; sql::FAMILIES.len()];
+    for (b, r) in batch::rows(&frequencies) {
+        let set = batch::count(b, "set", r) as usize;
+        let (family, column) = (set / n.max(1), set % n.max(1));
+        if family >= sql::FAMILIES.len() {
+            continue;
+        }
+        let value = batch::text(b, "value", r).unwrap_or_default();
+        families[family][column].push(ValueCount { value, count: batch::count(b, "n", r) });
+        distinct[family][column] = Some(batch::count(b, "groups", r));
+    }
+    let fields = engine
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            let missing = batch::count(first, &format!("missing_{i}"), 0);
+            let invalid = batch::count(first, &format!("invalid_{i}"), 0);
+            let usable = rows.saturating_sub(missing + invalid);
+            let usability = share(usable, rows);
+            let observed = native_type(&engine.native_types[i]).map(str::to_string).or_else(|| observed_type(&families[3][i]));
+            let visible = |list: &Vec<ValueCount>, limit: usize| -> Vec<ValueCount> {
+                if rule.pii {
+                    return Vec::new();
+                }
+                list.iter().filter(|v| v.count >= settings.min_count).take(limit).cloned().collect()
+            };
+            let stats = columns[i].stats.then(|| Stats {
+                min: batch::text(first, &format!("min_{i}"), 0),
+                max: batch::text(first, &format!("max_{i}"), 0),
+                mean: batch::float(first, &format!("mean_{i}"), 0),
+                q1: batch::float(first, &format!("q1_{i}"), 0),
+                median: batch::float(first, &format!("median_{i}"), 0),
+                q3: batch::float(first, &format!("q3_{i}"), 0),
+            });
+            FieldProfile {
+                name: rule.name.clone(),
+                label: rule.label.clone(),
+                declared: rule.declared,
+                available: true,
+                field_type: if rule.declared { rule.field_type.as_str().to_string() } else { observed.clone().unwrap_or_else(|| "string".into()) },
+                observed_type: observed,
+                rows,
+                missing,
+                invalid,
+                usable,
+                completeness: share(rows - missing, rows),
+                validity: share(usable, rows - missing),
+                usability,
+                usability_interval: wilson_95(usable, rows),
+                distinct: Some(distinct[0][i].unwrap_or(0)),
+                pii: rule.pii,
+                top_values: visible(&families[0][i], settings.top),
+                shapes: if rule.pii {
+                    Vec::new()
+                } else {
+                    families[1][i].iter().take(settings.top).map(|v| ShapeCount { shape: v.value.clone(), count: v.count }).collect()
+                },
+                suspected_placeholders: if rule.pii { Vec::new() } else { families[2][i].clone() },
+                mojibake: batch::count(first, &format!("mojibake_{i}"), 0),
+                stats,
+                risk: settings.usability.level_when_low(usability),
+            }
+        })
+        .collect();
+    Ok(ProfileOutput {
+        rows,
+        duplicate_keys: settings.key.map(|_| batch::count(first, "duplicate_keys", 0)),
+        fields,
+        statements: vec![
+            SqlStatement { purpose: "field counts".into(), sql: counts_sql },
+            SqlStatement { purpose: "value frequencies, shapes, placeholders, observed types".into(), sql: freq_sql },
+        ],
+    })
+}

@@ -1,0 +1,131 @@
+//! The terminal summary: fields, the risk matrix, segments, segmentations, findings and the gate,
+//! in tables that fit 100 columns. No colour, so NO_COLOR and pipes need nothing special.
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{Cell, ContentArrangement, Table};
+
+use crate::i18n::{count, label, level, percent};
+use crate::report::Report;
+use crate::risk::Level;
+use crate::spec::Lang;
+
+pub const WIDTH: u16 = 100;
+const FINDINGS_SHOWN: usize = 25;
+
+fn table(header: Vec<String>) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).set_width(WIDTH).set_header(header);
+    t
+}
+
+fn cell_level(lang: Lang, value: Option<f64>, risk: Level) -> String {
+    format!("{} {}", percent(lang, value), level(lang, risk))
+}
+
+pub fn render(report: &Report) -> String {
+    let lang = report.lang;
+    let l = |k| label(lang, k).to_string();
+    let mut out = String::new();
+    out.push_str(&format!("{}\n", report.title));
+    let mut subject = format!("{} {} · {} {}", l("subject"), report.subject.table, count(lang, report.subject.rows), l("rows"));
+    if let (Some(key), Some(d)) = (&report.subject.key, report.subject.duplicate_keys) {
+        subject.push_str(&format!(" · {key}: {} {}", count(lang, d), l("duplicate_keys")));
+    }
+    out.push_str(&subject);
+    out.push('\n');
+    for source in report.sources.iter().filter(|s| s.bad_rows > 0) {
+        out.push_str(&format!("source {}: {} malformed rows (first at {})\n", source.name, count(lang, source.bad_rows), source.bad_lines.first().cloned().unwrap_or_default()));
+    }
+
+    let mut fields = table(vec![l("field"), l("type"), l("missing"), l("invalid"), l("usable"), l("usability")]);
+    for f in &report.fields {
+        let name = if f.available { f.name.clone() } else { format!("{} ({})", f.name, l("absent")) };
+        fields.add_row(vec![
+            Cell::new(name),
+            Cell::new(&f.field_type),
+            Cell::new(count(lang, f.missing)),
+            Cell::new(count(lang, f.invalid)),
+            Cell::new(count(lang, f.usable)),
+            Cell::new(cell_level(lang, f.usability, f.risk)),
+        ]);
+    }
+    out.push_str(&format!("\n{}\n{fields}\n", l("fields")));
+
+    if !report.segments.is_empty() {
+        out.push_str(&format!("\n{}\n{}\n", l("risk_matrix"), risk_matrix(report)));
+        let mut segs = table(vec![l("segment"), l("population"), l("members"), l("undetermined"), l("size"), l("risk")]);
+        for s in &report.segments {
+            segs.add_row(vec![
+                s.id.clone(),
+                count(lang, s.population),
+                count(lang, s.members),
+                format!("{} ({})", count(lang, s.undetermined), percent(lang, s.undetermined_share)),
+                format!("{} – {}", count(lang, s.size_min), count(lang, s.size_max)),
+                level(lang, s.risk).to_string(),
+            ]);
+        }
+        out.push_str(&format!("\n{segs}\n"));
+    }
+    if !report.segmentations.is_empty() {
+        let mut t = table(vec![l("segmentation"), l("population"), l("exactly_one"), l("none"), l("several"), l("undetermined"), l("risk")]);
+        for s in &report.segmentations {
+            t.add_row(vec![
+                s.id.clone(),
+                count(lang, s.population),
+                count(lang, s.exactly_one),
+                count(lang, s.none),
+                count(lang, s.several),
+                count(lang, s.undetermined),
+                level(lang, s.risk).to_string(),
+            ]);
+        }
+        out.push_str(&format!("\n{t}\n"));
+    }
+    if !report.tests.is_empty() {
+        let passed = report.tests.iter().filter(|t| t.passed).count();
+        out.push_str(&format!("\n{}: {passed}/{} {}\n", l("tests"), report.tests.len(), l("passed")));
+    }
+    out.push_str(&format!("\n{} ({})\n", l("findings"), report.findings.len()));
+    if report.findings.is_empty() {
+        out.push_str(&format!("  {}\n", l("no_findings")));
+    }
+    for f in report.findings.iter().take(FINDINGS_SHOWN) {
+        out.push_str(&format!("  [{}] {}: {}\n", level(lang, f.level), f.code, f.message));
+    }
+    if report.findings.len() > FINDINGS_SHOWN {
+        out.push_str(&format!("  … {} more in the JSON/HTML report\n", report.findings.len() - FINDINGS_SHOWN));
+    }
+    let verdict = if report.gate.passed { l("gate_passed") } else { l("gate_failed") };
+    out.push_str(&format!(
+        "\n{verdict}: {} = {}, {} = {}\n",
+        l("worst"),
+        level(lang, report.gate.worst),
+        l("fail_on"),
+        report.gate.fail_on
+    ));
+    out
+}
+
+/// Segments × the fields they read; each cell the usability inside the population and its level word.
+pub fn risk_matrix(report: &Report) -> Table {
+    let lang = report.lang;
+    let mut columns: Vec<&str> = Vec::new();
+    for s in &report.segments {
+        for f in &s.fields {
+            if !columns.contains(&f.name.as_str()) {
+                columns.push(&f.name);
+            }
+        }
+    }
+    let mut header = vec![label(lang, "segment").to_string()];
+    header.extend(columns.iter().map(|c| c.to_string()));
+    let mut t = table(header);
+    for s in &report.segments {
+        let mut row = vec![s.id.clone()];
+        for c in &columns {
+            row.push(s.fields.iter().find(|f| f.name == *c).map_or_else(|| "·".to_string(), |f| cell_level(lang, f.usability, f.risk)));
+        }
+        t.add_row(row);
+    }
+    t
+}

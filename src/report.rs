@@ -1,0 +1,241 @@
+//! The one report model (contract §4): every renderer (JSON, terminal, HTML) reads this and nothing else.
+
+use serde::Serialize;
+
+use crate::risk::Level;
+use crate::sources::SourceInfo;
+use crate::spec::Lang;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub format: &'static str,
+    pub version: u32,
+    pub tool_version: String,
+    pub generated_at: String,
+    pub title: String,
+    pub lang: Lang,
+    pub spec: SpecInfo,
+    pub sources: Vec<SourceInfo>,
+    pub subject: SubjectInfo,
+    pub fields: Vec<FieldProfile>,
+    pub field_map: Vec<FieldMapEntry>,
+    pub criteria: Vec<CriterionReport>,
+    pub segments: Vec<SegmentReport>,
+    pub segmentations: Vec<SegmentationReport>,
+    pub tests: Vec<TestResult>,
+    pub findings: Vec<Finding>,
+    pub gate: Gate,
+    /// Every statement that produced a number, so an auditor can re-run it.
+    pub sql: Vec<SqlStatement>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SpecInfo {
+    pub path: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SubjectInfo {
+    pub table: String,
+    pub rows: u64,
+    pub key: Option<String>,
+    pub duplicate_keys: Option<u64>,
+    pub strata: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ValueCount {
+    pub value: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ShapeCount {
+    pub shape: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Stats {
+    pub min: Option<String>,
+    pub max: Option<String>,
+    pub mean: Option<f64>,
+    pub q1: Option<f64>,
+    pub median: Option<f64>,
+    pub q3: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldProfile {
+    pub name: String,
+    pub label: Option<String>,
+    pub declared: bool,
+    pub available: bool,
+    /// The declared type, or the observed one for an undeclared column.
+    #[serde(rename = "type")]
+    pub field_type: String,
+    pub observed_type: Option<String>,
+    pub rows: u64,
+    pub missing: u64,
+    pub invalid: u64,
+    pub usable: u64,
+    pub completeness: Option<f64>,
+    pub validity: Option<f64>,
+    pub usability: Option<f64>,
+    pub usability_interval: Option<[f64; 2]>,
+    pub distinct: Option<u64>,
+    pub pii: bool,
+    pub top_values: Vec<ValueCount>,
+    pub shapes: Vec<ShapeCount>,
+    pub suspected_placeholders: Vec<ValueCount>,
+    pub mojibake: u64,
+    pub stats: Option<Stats>,
+    pub risk: Level,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldMapEntry {
+    pub name: String,
+    pub status: &'static str,
+    pub declared: bool,
+    pub declared_type: Option<String>,
+    pub observed_type: Option<String>,
+    pub criteria: Vec<String>,
+    pub segments: Vec<String>,
+    pub suggestions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CriterionReport {
+    pub id: String,
+    pub label: Option<String>,
+    pub family: String,
+    pub fields: Vec<String>,
+    pub segments: Vec<String>,
+    pub risk: Level,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentField {
+    pub name: String,
+    pub usable: u64,
+    pub usability: Option<f64>,
+    pub usability_interval: Option<[f64; 2]>,
+    pub undetermined_rows: u64,
+    pub risk: Level,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StratumGroup {
+    pub value: Option<String>,
+    pub rows: u64,
+    pub usable: u64,
+    pub usability: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Strata {
+    pub by: String,
+    pub field: String,
+    pub spread: Option<f64>,
+    pub risk: Level,
+    pub groups: Vec<StratumGroup>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentReport {
+    pub id: String,
+    pub label: Option<String>,
+    pub population_sql: Option<String>,
+    pub rule_sql: String,
+    pub population: u64,
+    pub population_undetermined: u64,
+    pub members: u64,
+    pub non_members: u64,
+    pub undetermined: u64,
+    pub size_min: u64,
+    pub size_max: u64,
+    pub undetermined_share: Option<f64>,
+    pub undetermined_interval: Option<[f64; 2]>,
+    pub small_population: bool,
+    pub risk: Level,
+    pub fields: Vec<SegmentField>,
+    pub strata: Vec<Strata>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Overlap {
+    pub a: String,
+    pub b: String,
+    pub rows: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentationReport {
+    pub id: String,
+    pub label: Option<String>,
+    pub segments: Vec<String>,
+    pub exclusive: bool,
+    pub exhaustive: bool,
+    pub population: u64,
+    pub exactly_one: u64,
+    pub none: u64,
+    pub several: u64,
+    pub undetermined: u64,
+    pub risk: Level,
+    pub overlaps: Vec<Overlap>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Evaluation {
+    pub segment: String,
+    pub population: Option<bool>,
+    pub rule: Option<bool>,
+    pub inputs: Vec<(String, Option<String>)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TestResult {
+    pub name: String,
+    pub passed: bool,
+    pub row: Vec<(String, String)>,
+    pub expected: Vec<String>,
+    pub actual: Vec<String>,
+    pub expected_undetermined: Vec<String>,
+    pub actual_undetermined: Vec<String>,
+    pub evaluations: Vec<Evaluation>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub level: Level,
+    pub code: &'static str,
+    pub segment: Option<String>,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Gate {
+    pub fail_on: String,
+    pub worst: Level,
+    pub passed: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SqlStatement {
+    pub purpose: String,
+    pub sql: String,
+}
+
+impl Gate {
+    pub fn decide(fail_on: Option<Level>, findings: &[Finding]) -> Gate {
+        let worst = findings.iter().map(|f| f.level).max().unwrap_or(Level::Ok);
+        Gate {
+            fail_on: fail_on.map_or("never", Level::as_str).to_string(),
+            worst,
+            passed: fail_on.is_none_or(|limit| worst < limit),
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! Segments and segmentations (contract §3): one aggregate pass over the typed subject for every
+//! segment, field and segmentation count, one GROUPING SETS pass for the strata.
+
+use crate::batch;
+use crate::engine::Engine;
+use crate::error::Result;
+use crate::report::{Overlap, SegmentField, SegmentReport, SegmentationReport, SqlStatement, Strata, StratumGroup};
+use crate::risk::{share, wilson_95, Level};
+use crate::spec::Spec;
+use crate::sql::{self, SegmentSql, SegmentationSql};
+
+/// Groups smaller than this do not count in a strata spread (contract §3).
+pub const MIN_STRATUM_ROWS: u64 = 30;
+
+pub struct SegmentOutput {
+    pub segments: Vec<SegmentReport>,
+    pub segmentations: Vec<SegmentationReport>,
+    pub statements: Vec<SqlStatement>,
+}
+
+pub fn segment_sql(engine: &Engine) -> Vec<SegmentSql<'_>> {
+    engine
+        .segments
+        .iter()
+        .map(|s| SegmentSql { population: s.population.as_deref(), rule: &s.rule, fields: s.fields.iter().map(String::as_str).collect() })
+        .collect()
+}
+
+pub fn segmentation_sql(spec: &Spec) -> Vec<SegmentationSql> {
+    spec.segmentations
+        .iter()
+        .map(|g| SegmentationSql {
+            segments: g.segments.iter().filter_map(|id| spec.segments.iter().position(|s| &s.id == id)).collect(),
+        })
+        .collect()
+}
+
+pub async fn measure(engine: &Engine, spec: &Spec) -> Result<SegmentOutput> {
+    if spec.segments.is_empty() {
+        return Ok(SegmentOutput { segments: Vec::new(), segmentations: Vec::new(), statements: Vec::new() });
+    }
+    let segs = segment_sql(engine);
+    let groupings = segmentation_sql(spec);
+    let counts_sql = sql::segments(&segs, &groupings);
+    let counts = engine.query("measuring segments", &counts_sql).await?;
+    let Some(row) = counts.iter().find(|b| b.num_rows() > 0) else {
+        return Err(crate::error::Error::new("the segment query returned no row"));
+    };
+    let strata: Vec<&str> = spec.subject.strata.iter().map(|s| s.value.as_str()).collect();
+    let mut statements = vec![SqlStatement { purpose: "segment and segmentation counts".into(), sql: counts_sql }];
+    let strata_batches = if strata.is_empty() {
+        Vec::new()
+    } else {
+        let strata_sql = sql::strata(&segs, &strata);
+        let batches = engine.query("measuring strata", &strata_sql).await?;
+        statements.push(SqlStatement { purpose: "usability by stratum".into(), sql: strata_sql });
+        batches
+    };
+    let risk = &spec.risk;
+    let segments: Vec<SegmentReport> = spec
+        .segments
+        .iter()
+        .enumerate()
+        .map(|(j, segment)| {
+            let plan = &engine.segments[j];
+            let population = batch::count(row, &format!("population_{j}"), 0);
+            let members = batch::count(row, &format!("members_{j}"), 0);
+            let undetermined = batch::count(row, &format!("undetermined_{j}"), 0);
+            let fields: Vec<SegmentField> = plan
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(k, name)| {
+                    let usable = batch::count(row, &format!("usable_{j}_{k}"), 0);
+                    let usability = share(usable, population);
+                    SegmentField {
+                        name: name.clone(),
+                        usable,
+                        usability,
+                        usability_interval: wilson_95(usable, population),
+                        undetermined_rows: batch::count(row, &format!("undetermined_rows_{j}_{k}"), 0),
+                        risk: risk.usability.level_when_low(usability),
+                    }
+                })
+                .collect();
+            let strata_reports = strata_for_segment(&strata_batches, &strata, j, &plan.fields, spec);
+            let undetermined_share = share(undetermined, population);
+            let own = risk.undetermined.level_when_high(undetermined_share);
+            let worst = fields.iter().map(|f| f.risk).chain(strata_reports.iter().map(|s| s.risk)).fold(own, Level::max);
+            SegmentReport {
+                id: segment.id.clone(),
+                label: segment.label.clone(),
+                population_sql: plan.population.clone(),
+                rule_sql: plan.rule.clone(),
+                population,
+                population_undetermined: batch::count(row, &format!("population_undetermined_{j}"), 0),
+                members,
+                non_members: batch::count(row, &format!("non_members_{j}"), 0),
+                undetermined,
+                size_min: members,
+                size_max: members + undetermined,
+                undetermined_share,
+                undetermined_interval: wilson_95(undetermined, population),
+                small_population: population < risk.min_population,
+                risk: worst,
+                fields,
+                strata: strata_reports,
+            }
+        })
+        .collect();
+    let segmentations = spec
+        .segmentations
+        .iter()
+        .enumerate()
+        .map(|(g, s)| {
+            let get = |what: &str| batch::count(row, &format!("sg_{what}_{g}"), 0);
+            let index = |id: &String| spec.segments.iter().position(|x| &x.id == id).unwrap_or(0);
+            let mut overlaps = Vec::new();
+            for (x, a) in s.segments.iter().enumerate() {
+                for b in &s.segments[x + 1..] {
+                    let rows = batch::count(row, &format!("sg_overlap_{g}_{}_{}", index(a), index(b)), 0);
+                    overlaps.push(Overlap { a: a.clone(), b: b.clone(), rows });
+                }
+            }
+            let (population, none, several, undetermined) = (get("population"), get("none"), get("several"), get("undetermined"));
+            let mut level = risk.undetermined.level_when_high(share(undetermined, population));
+            if (s.exclusive && several > 0) || (s.exhaustive && none > 0) {
+                level = level.max(Level::High);
+            }
+            let member_risk = s.segments.iter().filter_map(|id| segments.iter().find(|x| &x.id == id)).map(|x| x.risk).max().unwrap_or(Level::Ok);
+            SegmentationReport {
+                id: s.id.clone(),
+                label: s.label.clone(),
+                segments: s.segments.clone(),
+                exclusive: s.exclusive,
+                exhaustive: s.exhaustive,
+                population,
+                exactly_one: get("exactly_one"),
+                none,
+                several,
+                undetermined,
+                risk: level.max(member_risk),
+                overlaps,
+            }
+        })
+        .collect();
+    Ok(SegmentOutput { segments, segmentations, statements })
+}
+
+fn strata_for_segment(batches: &[datafusion::arrow::record_batch::RecordBatch], strata: &[&str], j: usize, fields: &[String], spec: &Spec) -> Vec<Strata> {
+    let mut out = Vec::new();
+    for (a, by) in strata.iter().enumerate() {
+        for (k, field) in fields.iter().enumerate() {
+            let mut groups: Vec<StratumGroup> = batch::rows(batches)
+                .filter(|(b, r)| batch::count(b, "by", *r) as usize == a && !batch::cell(b, "by", *r).is_null())
+                .map(|(b, r)| {
+                    let rows = batch::count(b, &format!("population_{j}"), r);
+                    let usable = batch::count(b, &format!("usable_{j}_{k}"), r);
+                    StratumGroup { value: batch::text(b, "value", r), rows, usable, usability: share(usable, rows) }
+                })
+                .filter(|g| g.rows > 0)
+                .collect();
+            groups.sort_by(|x, y| y.rows.cmp(&x.rows).then_with(|| x.value.cmp(&y.value)));
+            let eligible: Vec<f64> = groups.iter().filter(|g| g.rows >= MIN_STRATUM_ROWS).filter_map(|g| g.usability).collect();
+            let spread = if eligible.is_empty() {
+                None
+            } else {
+                let max = eligible.iter().copied().fold(f64::MIN, f64::max);
+                let min = eligible.iter().copied().fold(f64::MAX, f64::min);
+                Some(max - min)
+            };
+            out.push(Strata {
+                by: by.to_string(),
+                field: field.clone(),
+                spread,
+                risk: spec.risk.strata_gap.level_when_high(spread),
+                groups,
+            });
+        }
+    }
+    out
+}

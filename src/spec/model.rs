@@ -1,0 +1,161 @@
+//! The audit spec as written in TOML (contract §2): serde structs, nothing else.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpec {
+    #[serde(default)]
+    pub audit: AuditSection,
+    #[serde(default)]
+    pub source: IndexMap<String, SourceSpec>,
+    #[serde(default)]
+    pub view: IndexMap<String, ViewSpec>,
+    pub subject: Option<Spanned<SubjectSpec>>,
+    #[serde(default)]
+    pub field: IndexMap<String, FieldSpec>,
+    #[serde(default)]
+    pub criterion: IndexMap<String, CriterionSpec>,
+    #[serde(default)]
+    pub segment: IndexMap<String, SegmentSpec>,
+    #[serde(default)]
+    pub segmentation: IndexMap<String, SegmentationSpec>,
+    #[serde(default)]
+    pub risk: RiskSpec,
+    #[serde(default)]
+    pub gate: GateSpec,
+    #[serde(default)]
+    pub report: ReportSpec,
+    #[serde(default)]
+    pub test: Vec<TestSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSection {
+    pub title: Option<String>,
+    pub lang: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceSpec {
+    pub path: Spanned<String>,
+    pub format: Option<Spanned<String>>,
+    pub delimiter: Option<Spanned<String>>,
+    pub quote: Option<Spanned<String>>,
+    pub header: Option<bool>,
+    pub encoding: Option<Spanned<String>>,
+    #[serde(default)]
+    pub null_tokens: Vec<String>,
+    pub on_bad_rows: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViewSpec {
+    pub sql: Spanned<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectSpec {
+    pub table: Spanned<String>,
+    pub key: Option<Spanned<String>>,
+    #[serde(default)]
+    pub strata: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSpec {
+    #[serde(rename = "type")]
+    pub field_type: Option<Spanned<String>>,
+    #[serde(default)]
+    pub formats: Vec<String>,
+    pub range: Option<Spanned<toml::Value>>,
+    pub values: Option<Vec<toml::Value>>,
+    pub pattern: Option<Spanned<String>>,
+    #[serde(default)]
+    pub pii: bool,
+    #[serde(default)]
+    pub null_tokens: Vec<String>,
+    pub label: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CriterionSpec {
+    pub family: Option<Spanned<String>>,
+    pub label: Option<String>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub fields: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentSpec {
+    pub label: Option<String>,
+    pub description: Option<String>,
+    pub population: Option<Spanned<String>>,
+    pub rule: Spanned<String>,
+    pub segmentation: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentationSpec {
+    pub label: Option<String>,
+    #[serde(default)]
+    pub segments: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub exclusive: bool,
+    #[serde(default)]
+    pub exhaustive: bool,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThresholdSpec {
+    pub warn: Option<f64>,
+    pub high: Option<f64>,
+    pub critical: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RiskSpec {
+    pub usability: Option<Spanned<ThresholdSpec>>,
+    pub undetermined: Option<Spanned<ThresholdSpec>>,
+    pub strata_gap: Option<Spanned<ThresholdSpec>>,
+    pub min_population: Option<u64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct GateSpec {
+    pub fail_on: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSpec {
+    pub min_count: Option<u64>,
+    pub top_values: Option<usize>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestSpec {
+    pub name: String,
+    #[serde(default)]
+    pub row: IndexMap<String, toml::Value>,
+    #[serde(default)]
+    pub expect: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub undetermined: Vec<Spanned<String>>,
+}

@@ -1,0 +1,301 @@
+//! Every SQL statement segaudit runs, generated here as pure text from plain inputs, so it can be
+//! snapshot-tested, shown with `--show-sql` and re-run by hand. Identifiers go through [`ident`];
+//! no data value is ever spliced in (spec predicates are parsed and checked before they get here).
+
+use crate::udf;
+
+/// Quotes an identifier exactly as written (`année`, `select`, `a "b"`).
+pub fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// A column read as text, whatever its stored type.
+pub fn text_of(column: &str) -> String {
+    format!("CAST({} AS VARCHAR)", ident(column))
+}
+
+/// Name of the typed, cleaned subject view (contract §3).
+pub const TYPED_SUBJECT: &str = "__segaudit_typed";
+
+/// The typed subject: column `i` holds `segaudit_value_i` of its text (parsed when usable, else NULL).
+pub fn typed_subject(subject: &str, columns: &[String]) -> String {
+    let items: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{}({}) AS {}", udf::value_name(i), text_of(c), ident(c)))
+        .collect();
+    format!("SELECT {}\nFROM {}", items.join(",\n       "), ident(subject))
+}
+
+/// One subject column in the profile pass.
+pub struct ProfileColumn<'a> {
+    pub name: &'a str,
+    /// Typed statistics (min/max, and mean/quartiles when `numeric`).
+    pub stats: bool,
+    pub numeric: bool,
+}
+
+/// One aggregate pass: rows, missing, invalid, mojibake, typed stats per column, duplicate keys.
+pub fn profile(subject: &str, columns: &[ProfileColumn], key: Option<&str>) -> String {
+    let mut inner = Vec::new();
+    let mut outer = vec!["COUNT(*) AS \"rows\"".to_string()];
+    for (i, c) in columns.iter().enumerate() {
+        let text = text_of(c.name);
+        inner.push(format!("{}({text}) AS \"s{i}\"", udf::status_name(i)));
+        inner.push(format!("{}({text}) AS \"j{i}\"", udf::MOJIBAKE));
+        outer.push(format!("COUNT(*) FILTER (WHERE \"s{i}\" = 1) AS \"missing_{i}\""));
+        outer.push(format!("COUNT(*) FILTER (WHERE \"s{i}\" = 2) AS \"invalid_{i}\""));
+        outer.push(format!("COUNT(*) FILTER (WHERE \"j{i}\") AS \"mojibake_{i}\""));
+        if c.stats {
+            inner.push(format!("{}({text}) AS \"v{i}\"", udf::value_name(i)));
+            outer.push(format!("CAST(MIN(\"v{i}\") AS VARCHAR) AS \"min_{i}\""));
+            outer.push(format!("CAST(MAX(\"v{i}\") AS VARCHAR) AS \"max_{i}\""));
+            if c.numeric {
+                outer.push(format!("AVG(CAST(\"v{i}\" AS DOUBLE)) AS \"mean_{i}\""));
+                for (q, label) in [(0.25, "q1"), (0.5, "median"), (0.75, "q3")] {
+                    outer.push(format!(
+                        "approx_percentile_cont({q}) WITHIN GROUP (ORDER BY CAST(\"v{i}\" AS DOUBLE)) AS \"{label}_{i}\""
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(key) = key {
+        inner.push(format!("{}({}) AS \"key\"", udf::CLEAN, text_of(key)));
+        outer.push("COUNT(\"key\") - COUNT(DISTINCT \"key\") AS \"duplicate_keys\"".to_string());
+    }
+    format!(
+        "SELECT {}\nFROM (SELECT {}\n      FROM {})",
+        outer.join(",\n       "),
+        inner.join(",\n             "),
+        ident(subject)
+    )
+}
+
+/// The families of value counts the frequency pass groups by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    Values,
+    Shapes,
+    Placeholders,
+    Kinds,
+}
+
+pub const FAMILIES: [Family; 4] = [Family::Values, Family::Shapes, Family::Placeholders, Family::Kinds];
+
+/// One GROUPING SETS pass: for every column and family, the `top` most frequent entries and the number
+/// of distinct entries. Missing values are left out. Output: `set`, `value`, `n`, `groups`;
+/// set = family_index * columns + column_index. `pii` columns get no shape or placeholder set (their value set only feeds `distinct`).
+pub fn frequencies(subject: &str, columns: &[&str], pii: &[bool], top: usize) -> String {
+    let n = columns.len();
+    let mut values = Vec::new();
+    let mut derived = Vec::new();
+    let mut sets = Vec::new();
+    for (i, c) in columns.iter().enumerate() {
+        let text = text_of(c);
+        values.push(format!("CASE WHEN {}({text}) <> 1 THEN {text} END AS \"c{i}\"", udf::status_name(i)));
+        derived.push(format!("\"c{i}\" AS \"f0_{i}\""));
+        sets.push(format!("(\"f0_{i}\")"));
+        if !pii.get(i).copied().unwrap_or(false) {
+            derived.push(format!("{}(\"c{i}\") AS \"f1_{i}\"", udf::SHAPE));
+            derived.push(format!("CASE WHEN {}(\"c{i}\") THEN \"c{i}\" END AS \"f2_{i}\"", udf::PLACEHOLDER));
+            sets.extend((1..3).map(|f| format!("(\"f{f}_{i}\")")));
+        }
+        derived.push(format!("{}(\"c{i}\") AS \"f3_{i}\"", udf::KIND));
+        sets.push(format!("(\"f3_{i}\")"));
+    }
+    let keys: Vec<String> = sets.iter().map(|s| s.trim_matches(['(', ')']).to_string()).collect();
+    let set_case: Vec<String> = keys
+        .iter()
+        .map(|k| {
+            let (family, column) = parse_key(k);
+            format!("WHEN {k} IS NOT NULL THEN {}", family * n + column)
+        })
+        .collect();
+    format!(
+        "SELECT \"set\", \"value\", \"n\", \"groups\"\n\
+         FROM (SELECT \"set\", \"value\", \"n\",\n\
+                      ROW_NUMBER() OVER (PARTITION BY \"set\" ORDER BY \"n\" DESC, \"value\") AS \"rank\",\n\
+                      COUNT(*) OVER (PARTITION BY \"set\") AS \"groups\"\n\
+               FROM (SELECT CASE {} END AS \"set\",\n\
+                            COALESCE({}) AS \"value\", \"n\"\n\
+                     FROM (SELECT {}, COUNT(*) AS \"n\"\n\
+                           FROM (SELECT {}\n\
+                                 FROM (SELECT {}\n\
+                                       FROM {}))\n\
+                           GROUP BY GROUPING SETS ({})))\n\
+               WHERE \"set\" IS NOT NULL)\n\
+         WHERE \"rank\" <= {top}\n\
+         ORDER BY \"set\", \"rank\"",
+        set_case.join(" "),
+        keys.join(", "),
+        keys.join(", "),
+        derived.join(", "),
+        values.join(", "),
+        ident(subject),
+        sets.join(", "),
+    )
+}
+
+fn parse_key(key: &str) -> (usize, usize) {
+    let inner = key.trim_matches('"').trim_start_matches('f');
+    let (family, column) = inner.split_once('_').unwrap_or(("0", "0"));
+    (family.parse().unwrap_or(0), column.parse().unwrap_or(0))
+}
+
+/// One segment as the segment pass sees it: predicates already parsed and checked.
+pub struct SegmentSql<'a> {
+    pub population: Option<&'a str>,
+    pub rule: &'a str,
+    pub fields: Vec<&'a str>,
+}
+
+pub struct SegmentationSql {
+    /// Indexes into the segment list.
+    pub segments: Vec<usize>,
+}
+
+fn predicates(segments: &[SegmentSql]) -> Vec<String> {
+    let mut items = Vec::new();
+    for (j, s) in segments.iter().enumerate() {
+        items.push(format!("({}) AS \"__p{j}\"", s.population.unwrap_or("TRUE")));
+        items.push(format!("({}) AS \"__r{j}\"", s.rule));
+    }
+    items
+}
+
+fn member_count(segments: &[usize], truth: &str) -> String {
+    let terms: Vec<String> = segments
+        .iter()
+        .map(|j| format!("CASE WHEN \"__p{j}\" IS TRUE AND \"__r{j}\" IS {truth} THEN 1 ELSE 0 END"))
+        .collect();
+    if terms.is_empty() {
+        "0".to_string()
+    } else {
+        terms.join(" + ")
+    }
+}
+
+fn in_any_population(segments: &[usize]) -> String {
+    let terms: Vec<String> = segments.iter().map(|j| format!("\"__p{j}\" IS TRUE")).collect();
+    if terms.is_empty() {
+        "FALSE".to_string()
+    } else {
+        format!("({})", terms.join(" OR "))
+    }
+}
+
+/// One aggregate pass over the typed subject: every segment, segment field and segmentation count.
+pub fn segments(segments: &[SegmentSql], segmentations: &[SegmentationSql]) -> String {
+    let mut inner = predicates(segments);
+    inner.push("*".to_string());
+    let mut outer = vec!["COUNT(*) AS \"rows\"".to_string()];
+    for (j, s) in segments.iter().enumerate() {
+        let pop = format!("\"__p{j}\" IS TRUE");
+        outer.push(format!("COUNT(*) FILTER (WHERE {pop}) AS \"population_{j}\""));
+        outer.push(format!("COUNT(*) FILTER (WHERE \"__p{j}\" IS NULL) AS \"population_undetermined_{j}\""));
+        outer.push(format!("COUNT(*) FILTER (WHERE {pop} AND \"__r{j}\" IS TRUE) AS \"members_{j}\""));
+        outer.push(format!("COUNT(*) FILTER (WHERE {pop} AND \"__r{j}\" IS FALSE) AS \"non_members_{j}\""));
+        outer.push(format!("COUNT(*) FILTER (WHERE {pop} AND \"__r{j}\" IS NULL) AS \"undetermined_{j}\""));
+        for (k, f) in s.fields.iter().enumerate() {
+            let f = ident(f);
+            outer.push(format!("COUNT(*) FILTER (WHERE {pop} AND {f} IS NOT NULL) AS \"usable_{j}_{k}\""));
+            outer.push(format!(
+                "COUNT(*) FILTER (WHERE {pop} AND \"__r{j}\" IS NULL AND {f} IS NULL) AS \"undetermined_rows_{j}_{k}\""
+            ));
+        }
+    }
+    let mut middle = vec!["*".to_string()];
+    for (g, s) in segmentations.iter().enumerate() {
+        middle.push(format!("{} AS \"__in_{g}\"", in_any_population(&s.segments)));
+        middle.push(format!("{} AS \"__true_{g}\"", member_count(&s.segments, "TRUE")));
+        middle.push(format!("{} AS \"__null_{g}\"", member_count(&s.segments, "NULL")));
+        outer.push(format!("COUNT(*) FILTER (WHERE \"__in_{g}\") AS \"sg_population_{g}\""));
+        outer.push(format!("COUNT(*) FILTER (WHERE \"__in_{g}\" AND \"__true_{g}\" = 1) AS \"sg_exactly_one_{g}\""));
+        outer.push(format!(
+            "COUNT(*) FILTER (WHERE \"__in_{g}\" AND \"__true_{g}\" = 0 AND \"__null_{g}\" = 0) AS \"sg_none_{g}\""
+        ));
+        outer.push(format!("COUNT(*) FILTER (WHERE \"__in_{g}\" AND \"__true_{g}\" >= 2) AS \"sg_several_{g}\""));
+        outer.push(format!(
+            "COUNT(*) FILTER (WHERE \"__in_{g}\" AND \"__true_{g}\" = 0 AND \"__null_{g}\" > 0) AS \"sg_undetermined_{g}\""
+        ));
+        for (x, a) in s.segments.iter().enumerate() {
+            for b in &s.segments[x + 1..] {
+                outer.push(format!(
+                    "COUNT(*) FILTER (WHERE \"__p{a}\" IS TRUE AND \"__r{a}\" IS TRUE AND \"__p{b}\" IS TRUE AND \"__r{b}\" IS TRUE) AS \"sg_overlap_{g}_{a}_{b}\""
+                ));
+            }
+        }
+    }
+    format!(
+        "SELECT {}\nFROM (SELECT {}\n      FROM (SELECT {}\n            FROM {}))",
+        outer.join(",\n       "),
+        middle.join(", "),
+        inner.join(", "),
+        ident(TYPED_SUBJECT)
+    )
+}
+
+/// One GROUPING SETS pass over the strata attributes: per group, each segment's population rows and
+/// the usable rows of each of its fields. Output: `by` (attribute index), `value` (text, NULL for
+/// the missing group), then `population_j` and `usable_j_k`.
+pub fn strata(segments: &[SegmentSql], strata: &[&str]) -> String {
+    let mut inner = predicates(segments);
+    inner.push("*".to_string());
+    let mut aggregates = Vec::new();
+    for (j, s) in segments.iter().enumerate() {
+        let pop = format!("\"__p{j}\" IS TRUE");
+        aggregates.push(format!("COUNT(*) FILTER (WHERE {pop}) AS \"population_{j}\""));
+        for (k, f) in s.fields.iter().enumerate() {
+            aggregates.push(format!("COUNT(*) FILTER (WHERE {pop} AND {} IS NOT NULL) AS \"usable_{j}_{k}\"", ident(f)));
+        }
+    }
+    let attributes: Vec<String> = strata.iter().enumerate().map(|(a, s)| format!("CAST({} AS VARCHAR) AS \"__a{a}\"", ident(s))).collect();
+    let by_case: Vec<String> = (0..strata.len()).map(|a| format!("WHEN grouping(\"__a{a}\") = 0 THEN {a}")).collect();
+    let value = if strata.is_empty() {
+        "NULL".to_string()
+    } else {
+        format!("COALESCE({})", (0..strata.len()).map(|a| format!("\"__a{a}\"")).collect::<Vec<_>>().join(", "))
+    };
+    let sets: Vec<String> = (0..strata.len()).map(|a| format!("(\"__a{a}\")")).collect();
+    format!(
+        "SELECT CASE {} END AS \"by\", {value} AS \"value\", {}\nFROM (SELECT {}, {}\n      FROM {})\nGROUP BY GROUPING SETS ({})",
+        by_case.join(" "),
+        aggregates.join(",\n       "),
+        attributes.join(", "),
+        inner.join(", "),
+        ident(TYPED_SUBJECT),
+        sets.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_identifiers() {
+        assert_eq!(ident("année"), "\"année\"");
+        assert_eq!(ident("a \"b\""), "\"a \"\"b\"\"\"");
+    }
+
+    #[test]
+    fn typed_subject_sql() {
+        insta::assert_snapshot!(typed_subject("clients", &["id".into(), "Birth Date".into()]));
+    }
+
+    #[test]
+    fn segment_sql() {
+        let segs = [
+            SegmentSql { population: Some("customer_type = 'B2C'"), rule: "avg_days_late < 7", fields: vec!["avg_days_late", "customer_type"] },
+            SegmentSql { population: None, rule: "avg_days_late >= 7", fields: vec!["avg_days_late"] },
+        ];
+        insta::assert_snapshot!(segments(&segs, &[SegmentationSql { segments: vec![0, 1] }]));
+        insta::assert_snapshot!(strata(&segs, &["region"]));
+    }
+
+    #[test]
+    fn frequency_sql() {
+        insta::assert_snapshot!(frequencies("clients", &["region", "phone"], &[false, true], 10));
+    }
+}
