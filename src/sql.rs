@@ -83,64 +83,53 @@ pub enum Family {
 
 pub const FAMILIES: [Family; 4] = [Family::Values, Family::Shapes, Family::Placeholders, Family::Kinds];
 
-/// One GROUPING SETS pass: for every column and family, the `top` most frequent entries and the number
-/// of distinct entries. Missing values are left out. Output: `set`, `value`, `n`, `groups`;
-/// set = family_index * columns + column_index. `pii` columns get no shape or placeholder set (their value set only feeds `distinct`).
+/// One pass for every column and family: the `top` most frequent entries and the number of distinct
+/// entries. Each row is unpivoted into (set, value) pairs with `unnest`, then grouped once (GROUPING
+/// SETS would cap at 64 columns). Missing values are left out. Output: `set`, `value`, `n`, `groups`;
+/// set = family_index * columns + column_index. `pii` columns get no shape or placeholder set (their
+/// value set only feeds `distinct`).
 pub fn frequencies(subject: &str, columns: &[&str], pii: &[bool], top: usize) -> String {
     let n = columns.len();
     let mut values = Vec::new();
     let mut derived = Vec::new();
-    let mut sets = Vec::new();
+    let mut set_ids = Vec::new();
+    let mut entries = Vec::new();
     for (i, c) in columns.iter().enumerate() {
         let text = text_of(c);
         values.push(format!("CASE WHEN {}({text}) <> 1 THEN {text} END AS \"c{i}\"", udf::status_name(i)));
-        derived.push(format!("\"c{i}\" AS \"f0_{i}\""));
-        sets.push(format!("(\"f0_{i}\")"));
+        let mut push = |family: usize, expr: String| {
+            derived.push(format!("{expr} AS \"f{family}_{i}\""));
+            set_ids.push((family * n + i).to_string());
+            entries.push(format!("\"f{family}_{i}\""));
+        };
+        push(0, format!("\"c{i}\""));
         if !pii.get(i).copied().unwrap_or(false) {
-            derived.push(format!("{}(\"c{i}\") AS \"f1_{i}\"", udf::SHAPE));
-            derived.push(format!("CASE WHEN {}(\"c{i}\") THEN \"c{i}\" END AS \"f2_{i}\"", udf::PLACEHOLDER));
-            sets.extend((1..3).map(|f| format!("(\"f{f}_{i}\")")));
+            push(1, format!("{}(\"c{i}\")", udf::SHAPE));
+            push(2, format!("CASE WHEN {}(\"c{i}\") THEN \"c{i}\" END", udf::PLACEHOLDER));
         }
-        derived.push(format!("{}(\"c{i}\") AS \"f3_{i}\"", udf::KIND));
-        sets.push(format!("(\"f3_{i}\")"));
+        push(3, format!("{}(\"c{i}\")", udf::KIND));
     }
-    let keys: Vec<String> = sets.iter().map(|s| s.trim_matches(['(', ')']).to_string()).collect();
-    let set_case: Vec<String> = keys
-        .iter()
-        .map(|k| {
-            let (family, column) = parse_key(k);
-            format!("WHEN {k} IS NOT NULL THEN {}", family * n + column)
-        })
-        .collect();
     format!(
         "SELECT \"set\", \"value\", \"n\", \"groups\"\n\
          FROM (SELECT \"set\", \"value\", \"n\",\n\
                       ROW_NUMBER() OVER (PARTITION BY \"set\" ORDER BY \"n\" DESC, \"value\") AS \"rank\",\n\
                       COUNT(*) OVER (PARTITION BY \"set\") AS \"groups\"\n\
-               FROM (SELECT CASE {} END AS \"set\",\n\
-                            COALESCE({}) AS \"value\", \"n\"\n\
-                     FROM (SELECT {}, COUNT(*) AS \"n\"\n\
+               FROM (SELECT \"set\", \"value\", COUNT(*) AS \"n\"\n\
+                     FROM (SELECT unnest(make_array({})) AS \"set\",\n\
+                                  unnest(make_array({})) AS \"value\"\n\
                            FROM (SELECT {}\n\
                                  FROM (SELECT {}\n\
-                                       FROM {}))\n\
-                           GROUP BY GROUPING SETS ({})))\n\
-               WHERE \"set\" IS NOT NULL)\n\
+                                       FROM {})))\n\
+                     WHERE \"value\" IS NOT NULL\n\
+                     GROUP BY \"set\", \"value\"))\n\
          WHERE \"rank\" <= {top}\n\
          ORDER BY \"set\", \"rank\"",
-        set_case.join(" "),
-        keys.join(", "),
-        keys.join(", "),
+        set_ids.join(", "),
+        entries.join(", "),
         derived.join(", "),
         values.join(", "),
         ident(subject),
-        sets.join(", "),
     )
-}
-
-fn parse_key(key: &str) -> (usize, usize) {
-    let inner = key.trim_matches('"').trim_start_matches('f');
-    let (family, column) = inner.split_once('_').unwrap_or(("0", "0"));
-    (family.parse().unwrap_or(0), column.parse().unwrap_or(0))
 }
 
 /// One segment as the segment pass sees it: predicates already parsed and checked.
