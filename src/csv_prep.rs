@@ -223,7 +223,8 @@ fn utf8_field<'r>(path: &Path, record: &csv::ByteRecord, index: usize, bytes: &'
         let start = record.position().map_or(0, |p| p.byte());
         let within = record.range(index).map_or(0, |r| r.start);
         let line = record.position().map_or(0, |p| p.line());
-        let offset = start + within as u64 + e.valid_up_to() as u64;
+        // The record buffer holds no delimiters: add one per field before this one.
+        let offset = start + (within + index + e.valid_up_to()) as u64;
         let tip = if utf8_source {
             "the file is not UTF-8: set encoding = \"windows-1252\" (or its real encoding) in this [source]"
         } else {

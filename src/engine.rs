@@ -258,8 +258,8 @@ fn plan_segment(ctx: &SessionContext, spec: &Spec, segment: &crate::spec::Segmen
 
 /// DataFusion says "No field named avg_day_late. Valid fields are ..."; suggest the closest column.
 fn unknown_column_tip(message: &str, columns: &[String]) -> Option<String> {
-    let rest = message.split("No field named ").nth(1)?;
-    let name = rest.split(['.', ' ']).next()?.trim_matches(['"', '\'']);
+    let rest = message.split("no column named `").nth(1)?;
+    let name = rest.split('`').next()?;
     let suggestion = did_you_mean(name, columns.iter().map(String::as_str));
     Some(match suggestion {
         Some(good) => format!("the subject has no column `{name}`; did you mean `{good}`?"),

@@ -59,6 +59,15 @@ pub fn clean_engine_message(message: &str) -> String {
             text = rest.trim();
         }
     }
+    // sqlparser wraps its sentence: ParserError("Expected: an expression, found: EOF").
+    if let Some(inner) = text.strip_prefix("ParserError(\"").and_then(|t| t.strip_suffix("\")")) {
+        return inner.to_string();
+    }
+    // "No field named lat. Did you mean '__segaudit_typed.late'?\nValid fields are ..." names internal views.
+    if let Some(rest) = text.strip_prefix("No field named ") {
+        let name = rest.split(['.', '\n']).next().unwrap_or(rest).trim_matches(['"', '\'']);
+        return format!("no column named `{name}` in the subject");
+    }
     text.to_string()
 }
 

@@ -58,7 +58,7 @@ pub fn close_names<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a st
         .filter_map(|candidate| {
             let folded = fold(candidate);
             let distance = edit_distance(&wanted_folded, &folded);
-            let allowed = (wanted_folded.chars().count() / 4).clamp(1, 3);
+            let allowed = (wanted_folded.chars().count() / 3).clamp(1, 3);
             let contains = folded.len() >= 4
                 && wanted_folded.len() >= 4
                 && (folded.contains(&wanted_folded) || wanted_folded.contains(&folded));
