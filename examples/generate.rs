@@ -48,14 +48,47 @@ const REGIONS: [(&str, u64, f64, f64); 8] = [
     ("Man", 8, 0.65, 0.40),
     ("Gagnoa", 6, 0.55, 0.25),
 ];
-const FIRST: [&str; 10] = ["Aya", "Kouassi", "Fatou", "Moussa", "Adjoua", "Koffi", "Awa", "Yao", "Mariam", "Ibrahim"];
-const LAST: [&str; 10] = ["Koné", "Kouamé", "Traoré", "Yao", "Ouattara", "Bamba", "Coulibaly", "N'Guessan", "Diabaté", "Touré"];
-const SECTORS: [&str; 6] = ["Commerce", "Industrie", "Santé", "Éducation", "Hôtellerie", "Administration"];
+const FIRST: [&str; 10] = [
+    "Aya", "Kouassi", "Fatou", "Moussa", "Adjoua", "Koffi", "Awa", "Yao", "Mariam", "Ibrahim",
+];
+const LAST: [&str; 10] = [
+    "Koné",
+    "Kouamé",
+    "Traoré",
+    "Yao",
+    "Ouattara",
+    "Bamba",
+    "Coulibaly",
+    "N'Guessan",
+    "Diabaté",
+    "Touré",
+];
+const SECTORS: [&str; 6] = [
+    "Commerce",
+    "Industrie",
+    "Santé",
+    "Éducation",
+    "Hôtellerie",
+    "Administration",
+];
 
 const CLIENT_COLUMNS: [&str; 16] = [
-    "client_id", "type_client", "nom", "region", "milieu", "canal", "date_naissance", "telephone", "email",
-    "date_abonnement", "puissance_kva", "conso_mensuelle_kwh", "montant_moyen_facture", "paiement_mobile",
-    "secteur_activite", "statut",
+    "client_id",
+    "type_client",
+    "nom",
+    "region",
+    "milieu",
+    "canal",
+    "date_naissance",
+    "telephone",
+    "email",
+    "date_abonnement",
+    "puissance_kva",
+    "conso_mensuelle_kwh",
+    "montant_moyen_facture",
+    "paiement_mobile",
+    "secteur_activite",
+    "statut",
 ];
 const PAYMENT_COLUMNS: [&str; 4] = ["client_id", "retard_moyen_jours", "nb_impayes_12m", "mode_paiement"];
 
@@ -95,7 +128,13 @@ fn customer(rng: &mut Rng, i: u64) -> (Vec<String>, Vec<String>) {
     if rng.chance(0.01 + gap * 0.1) {
         region_text = String::new();
     }
-    let milieu = if rng.chance(0.03) { "".to_string() } else if rural { "rural".into() } else { "urbain".into() };
+    let milieu = if rng.chance(0.03) {
+        "".to_string()
+    } else if rural {
+        "rural".into()
+    } else {
+        "urbain".into()
+    };
     let canal = if rng.chance(0.05 + gap * 0.2) {
         String::new()
     } else if rural {
@@ -117,7 +156,13 @@ fn customer(rng: &mut Rng, i: u64) -> (Vec<String>, Vec<String>) {
     let phone = if rng.chance(0.08 + gap * 0.3) {
         String::new()
     } else {
-        format!("+225 07 {:02} {:02} {:02} {:02}", rng.below(100), rng.below(100), rng.below(100), rng.below(100))
+        format!(
+            "+225 07 {:02} {:02} {:02} {:02}",
+            rng.below(100),
+            rng.below(100),
+            rng.below(100),
+            rng.below(100)
+        )
     };
     let email = if rng.chance(if rural { 0.85 } else { 0.45 }) {
         String::new()
@@ -126,9 +171,24 @@ fn customer(rng: &mut Rng, i: u64) -> (Vec<String>, Vec<String>) {
     } else {
         format!("client{}@exemple.ci", i + 1)
     };
-    let since = format!("{:02}/{:02}/{}", 1 + rng.below(28), 1 + rng.below(12), 2000 + rng.below(26));
-    let kva = if b2b { rng.pick(&["36", "50", "100", "250"]) } else { rng.pick(&["3", "6", "9", "12"]) };
-    let base = if b2b { 2500.0 } else if rural { 80.0 } else { 180.0 };
+    let since = format!(
+        "{:02}/{:02}/{}",
+        1 + rng.below(28),
+        1 + rng.below(12),
+        2000 + rng.below(26)
+    );
+    let kva = if b2b {
+        rng.pick(&["36", "50", "100", "250"])
+    } else {
+        rng.pick(&["3", "6", "9", "12"])
+    };
+    let base = if b2b {
+        2500.0
+    } else if rural {
+        80.0
+    } else {
+        180.0
+    };
     let conso = base * (0.3 + rng.unit() * 1.6);
     let conso_text = if rng.chance(0.03 + gap * 0.2) {
         String::new()
@@ -138,7 +198,11 @@ fn customer(rng: &mut Rng, i: u64) -> (Vec<String>, Vec<String>) {
         format!("{conso:.1}").replace('.', if rng.chance(0.05) { "," } else { "." })
     };
     let amount = conso * 95.0 * (0.9 + rng.unit() * 0.2);
-    let amount_text = if rng.chance(0.04 + gap * 0.15) { String::new() } else { format!("{amount:.0}") };
+    let amount_text = if rng.chance(0.04 + gap * 0.15) {
+        String::new()
+    } else {
+        format!("{amount:.0}")
+    };
     let mobile = if rng.chance(0.1 + gap * 0.2) {
         String::new()
     } else if rng.chance(if rural { 0.3 } else { 0.6 }) {
@@ -146,11 +210,34 @@ fn customer(rng: &mut Rng, i: u64) -> (Vec<String>, Vec<String>) {
     } else {
         "non".into()
     };
-    let sector = if b2b { rng.pick(&SECTORS).to_string() } else { String::new() };
-    let status = if rng.chance(0.02) { "N/A".to_string() } else { rng.pick(&["actif", "actif", "actif", "suspendu", "résilié"]).to_string() };
+    let sector = if b2b {
+        rng.pick(&SECTORS).to_string()
+    } else {
+        String::new()
+    };
+    let status = if rng.chance(0.02) {
+        "N/A".to_string()
+    } else {
+        rng.pick(&["actif", "actif", "actif", "suspendu", "résilié"])
+            .to_string()
+    };
     let client = vec![
-        id.clone(), type_client, name, region_text, milieu, canal, birth, phone, email, since, kva.to_string(), conso_text, amount_text,
-        mobile, sector, status,
+        id.clone(),
+        type_client,
+        name,
+        region_text,
+        milieu,
+        canal,
+        birth,
+        phone,
+        email,
+        since,
+        kva.to_string(),
+        conso_text,
+        amount_text,
+        mobile,
+        sector,
+        status,
     ];
     let late = (rng.unit() * rng.unit() * 60.0 - 3.0) * if rural { 1.4 } else { 1.0 };
     let late_text = if rng.chance(0.05 + gap * 0.9) {
@@ -160,15 +247,36 @@ fn customer(rng: &mut Rng, i: u64) -> (Vec<String>, Vec<String>) {
     } else {
         format!("{late:.1}")
     };
-    let unpaid = if late > 20.0 { rng.below(6) } else if late > 7.0 { rng.below(3) } else { rng.below(2) * rng.below(2) };
-    let unpaid_text = if late_text.is_empty() && rng.chance(0.7) { String::new() } else { unpaid.to_string() };
-    let payment = vec![id, late_text, unpaid_text, rng.pick(&["espèces", "mobile money", "prélèvement", "chèque"]).to_string()];
+    let unpaid = if late > 20.0 {
+        rng.below(6)
+    } else if late > 7.0 {
+        rng.below(3)
+    } else {
+        rng.below(2) * rng.below(2)
+    };
+    let unpaid_text = if late_text.is_empty() && rng.chance(0.7) {
+        String::new()
+    } else {
+        unpaid.to_string()
+    };
+    let payment = vec![
+        id,
+        late_text,
+        unpaid_text,
+        rng.pick(&["espèces", "mobile money", "prélèvement", "chèque"])
+            .to_string(),
+    ];
     (client, payment)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let value = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
     let rows: u64 = value("--rows").map_or(Ok(5000), |v| v.parse())?;
     let seed: u64 = value("--seed").map_or(Ok(7), |v| v.parse())?;
     let out = PathBuf::from(value("--out").unwrap_or_else(|| "fixtures/demo".into()));
@@ -179,7 +287,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Clients: the legacy billing export, `;`-separated, Windows-1252.
     let mut clients = std::io::BufWriter::new(std::fs::File::create(out.join("clients.csv"))?);
     let mut payments = std::io::BufWriter::new(std::fs::File::create(out.join("paiements.csv"))?);
-    let mut write_cp1252 = |w: &mut dyn Write, line: &str| -> std::io::Result<()> {
+    let write_cp1252 = |w: &mut dyn Write, line: &str| -> std::io::Result<()> {
         let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(line);
         w.write_all(&bytes)
     };
@@ -222,8 +330,17 @@ thread_local! {
 
 /// Appends rows to `customers.parquet` (clients and payments joined, all text).
 fn write_parquet(out: &std::path::Path, rows: &mut Vec<Vec<String>>) -> Result<(), Box<dyn std::error::Error>> {
-    let names: Vec<&str> = CLIENT_COLUMNS.iter().chain(PAYMENT_COLUMNS.iter().skip(1)).copied().collect();
-    let schema = Arc::new(Schema::new(names.iter().map(|n| Field::new(*n, DataType::Utf8, true)).collect::<Vec<_>>()));
+    let names: Vec<&str> = CLIENT_COLUMNS
+        .iter()
+        .chain(PAYMENT_COLUMNS.iter().skip(1))
+        .copied()
+        .collect();
+    let schema = Arc::new(Schema::new(
+        names
+            .iter()
+            .map(|n| Field::new(*n, DataType::Utf8, true))
+            .collect::<Vec<_>>(),
+    ));
     let columns: Vec<ArrayRef> = (0..names.len())
         .map(|c| {
             let mut b = StringBuilder::new();
@@ -242,7 +359,11 @@ fn write_parquet(out: &std::path::Path, rows: &mut Vec<Vec<String>>) -> Result<(
     PARQUET.with(|cell| -> Result<(), Box<dyn std::error::Error>> {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
-            *slot = Some(ArrowWriter::try_new(std::fs::File::create(out.join("customers.parquet"))?, schema, None)?);
+            *slot = Some(ArrowWriter::try_new(
+                std::fs::File::create(out.join("customers.parquet"))?,
+                schema,
+                None,
+            )?);
         }
         if let Some(writer) = slot.as_mut() {
             writer.write(&batch)?;

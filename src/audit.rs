@@ -52,8 +52,12 @@ pub async fn audit(spec: &Spec, options: &AuditOptions) -> Result<Report> {
     for rule in spec.fields.iter().filter(|f| !engine.columns.contains(&f.name)) {
         fields.push(absent_field(rule, profiled.rows, spec.risk.usability));
     }
-    let segment_fields: Vec<(String, Vec<String>)> =
-        spec.segments.iter().zip(&engine.segments).map(|(s, p)| (s.id.clone(), p.fields.clone())).collect();
+    let segment_fields: Vec<(String, Vec<String>)> = spec
+        .segments
+        .iter()
+        .zip(&engine.segments)
+        .map(|(s, p)| (s.id.clone(), p.fields.clone()))
+        .collect();
     let field_map = fieldmap::build(spec, &engine.columns, &fields, &segment_fields);
     let criteria = criteria(spec, &fields, &field_map, &measured.segments);
     let findings = findings::collect(
@@ -72,7 +76,11 @@ pub async fn audit(spec: &Spec, options: &AuditOptions) -> Result<Report> {
     let fail_on = options.fail_on.unwrap_or(spec.fail_on);
     let mut statements = vec![SqlStatement {
         purpose: "typed, cleaned subject".into(),
-        sql: format!("CREATE VIEW {} AS\n{}", sql::ident(sql::TYPED_SUBJECT), sql::typed_subject(&spec.subject.table.value, &engine.columns)),
+        sql: format!(
+            "CREATE VIEW {} AS\n{}",
+            sql::ident(sql::TYPED_SUBJECT),
+            sql::typed_subject(&spec.subject.table.value, &engine.columns)
+        ),
     }];
     statements.extend(profiled.statements);
     statements.extend(measured.statements);
@@ -83,7 +91,10 @@ pub async fn audit(spec: &Spec, options: &AuditOptions) -> Result<Report> {
         generated_at: options.generated_at.clone(),
         title: spec.title.clone(),
         lang,
-        spec: SpecInfo { path: spec.path.display().to_string(), sha256: spec.sha256.clone() },
+        spec: SpecInfo {
+            path: spec.path.display().to_string(),
+            sha256: spec.sha256.clone(),
+        },
         sources: engine.sources.clone(),
         subject: SubjectInfo {
             table: spec.subject.table.value.clone(),
@@ -107,13 +118,26 @@ pub async fn audit(spec: &Spec, options: &AuditOptions) -> Result<Report> {
 /// Validates everything short of scanning data: sources' schemas, views, predicates, the statements
 /// the audit would run; then runs the rule tests.
 pub async fn check(spec: &Spec, options: RunOptions) -> Result<CheckOutcome> {
-    let engine = Engine::open(spec, RunOptions { schema_only: true, ..options }).await?;
+    let engine = Engine::open(
+        spec,
+        RunOptions {
+            schema_only: true,
+            ..options
+        },
+    )
+    .await?;
     let segs = segments::segment_sql(&engine);
     let statements = vec![
-        SqlStatement { purpose: "segment and segmentation counts".into(), sql: sql::segments(&segs, &segments::segmentation_sql(spec)) },
+        SqlStatement {
+            purpose: "segment and segmentation counts".into(),
+            sql: sql::segments(&segs, &segments::segmentation_sql(spec)),
+        },
         SqlStatement {
             purpose: "usability by stratum".into(),
-            sql: sql::strata(&segs, &spec.subject.strata.iter().map(|s| s.value.as_str()).collect::<Vec<_>>()),
+            sql: sql::strata(
+                &segs,
+                &spec.subject.strata.iter().map(|s| s.value.as_str()).collect::<Vec<_>>(),
+            ),
         },
     ];
     for statement in &statements {
@@ -150,21 +174,44 @@ fn absent_field(rule: &crate::fieldcheck::FieldRule, rows: u64, usability: Thres
         suspected_placeholders: Vec::new(),
         mojibake: 0,
         stats: None,
-        risk: if rows == 0 { Level::Ok } else { usability.level_when_low(Some(0.0)) },
+        risk: if rows == 0 {
+            Level::Ok
+        } else {
+            usability.level_when_low(Some(0.0))
+        },
     }
 }
 
 /// A criterion is as risky as the worst of its fields overall and of the segments that read them.
-fn criteria(spec: &Spec, fields: &[FieldProfile], field_map: &[crate::report::FieldMapEntry], segments: &[crate::report::SegmentReport]) -> Vec<CriterionReport> {
+fn criteria(
+    spec: &Spec,
+    fields: &[FieldProfile],
+    field_map: &[crate::report::FieldMapEntry],
+    segments: &[crate::report::SegmentReport],
+) -> Vec<CriterionReport> {
     spec.criteria
         .iter()
         .map(|c| {
             let names: Vec<String> = c.fields.iter().map(|f| f.value.clone()).collect();
-            let using: Vec<&crate::report::SegmentReport> = segments.iter().filter(|s| s.fields.iter().any(|f| names.contains(&f.name))).collect();
-            let missing = field_map.iter().any(|e| e.status == "missing" && names.contains(&e.name));
-            let field_risk = fields.iter().filter(|f| names.contains(&f.name)).map(|f| f.risk).max().unwrap_or(Level::Ok);
+            let using: Vec<&crate::report::SegmentReport> = segments
+                .iter()
+                .filter(|s| s.fields.iter().any(|f| names.contains(&f.name)))
+                .collect();
+            let missing = field_map
+                .iter()
+                .any(|e| e.status == "missing" && names.contains(&e.name));
+            let field_risk = fields
+                .iter()
+                .filter(|f| names.contains(&f.name))
+                .map(|f| f.risk)
+                .max()
+                .unwrap_or(Level::Ok);
             let segment_risk = using.iter().map(|s| s.risk).max().unwrap_or(Level::Ok);
-            let risk = if missing { Level::Critical } else { field_risk.max(segment_risk) };
+            let risk = if missing {
+                Level::Critical
+            } else {
+                field_risk.max(segment_risk)
+            };
             CriterionReport {
                 id: c.id.clone(),
                 label: c.label.clone(),

@@ -53,9 +53,19 @@ fn is_gzip(path: &Path) -> bool {
 }
 
 /// Converts `path` into an IPC file under `out_dir`.
-pub fn prepare(path: &Path, options: &CsvOptions, null_tokens: &[String], out_path: PathBuf, header_only: bool) -> Result<PreparedCsv> {
+pub fn prepare(
+    path: &Path,
+    options: &CsvOptions,
+    null_tokens: &[String],
+    out_path: PathBuf,
+    header_only: bool,
+) -> Result<PreparedCsv> {
     let file = File::open(path).map_err(|e| Error::io(path, &e))?;
-    let mut hashing = HashingReader { inner: BufReader::with_capacity(1 << 20, file), hasher: Sha256::new(), bytes: 0 };
+    let mut hashing = HashingReader {
+        inner: BufReader::with_capacity(1 << 20, file),
+        hasher: Sha256::new(),
+        bytes: 0,
+    };
     let result = {
         let raw: Box<dyn Read + '_> = if is_gzip(path) {
             Box::new(flate2::read::MultiGzDecoder::new(&mut hashing))
@@ -77,7 +87,10 @@ pub fn prepare(path: &Path, options: &CsvOptions, null_tokens: &[String], out_pa
 
 fn decoded_reader<'a>(path: &Path, mut raw: Box<dyn Read + 'a>, options: &CsvOptions) -> Result<Box<dyn Read + 'a>> {
     let mut head = Vec::new();
-    (&mut raw).take(4).read_to_end(&mut head).map_err(|e| read_error(path, &e))?;
+    (&mut raw)
+        .take(4)
+        .read_to_end(&mut head)
+        .map_err(|e| read_error(path, &e))?;
     let head_reader = std::io::Cursor::new(head.clone()).chain(raw);
     if options.encoding != encoding_rs::UTF_8 {
         let decoder = encoding_rs_io::DecodeReaderBytesBuilder::new()
@@ -89,8 +102,11 @@ fn decoded_reader<'a>(path: &Path, mut raw: Box<dyn Read + 'a>, options: &CsvOpt
     }
     if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
         let label = if head[0] == 0xFF { "utf-16le" } else { "utf-16be" };
-        return Err(Error::new(format!("{}: the file starts with a UTF-16 byte-order mark but is read as UTF-8", path.display()))
-            .with_tip(format!("set encoding = \"{label}\" in this [source]")));
+        return Err(Error::new(format!(
+            "{}: the file starts with a UTF-16 byte-order mark but is read as UTF-8",
+            path.display()
+        ))
+        .with_tip(format!("set encoding = \"{label}\" in this [source]")));
     }
     if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
         let mut reader = head_reader;
@@ -106,7 +122,14 @@ fn read_error(path: &Path, err: &std::io::Error) -> Error {
         .with_tip("the file may be truncated or not what its extension says (a gzip file must end in .gz)")
 }
 
-fn convert(path: &Path, raw: Box<dyn Read + '_>, options: &CsvOptions, null_tokens: &[String], out_path: &Path, header_only: bool) -> Result<PreparedCsv> {
+fn convert(
+    path: &Path,
+    raw: Box<dyn Read + '_>,
+    options: &CsvOptions,
+    null_tokens: &[String],
+    out_path: &Path,
+    header_only: bool,
+) -> Result<PreparedCsv> {
     let utf8_source = options.encoding == encoding_rs::UTF_8;
     let reader = decoded_reader(path, raw, options)?;
     let mut csv_reader = csv::ReaderBuilder::new()
@@ -119,13 +142,17 @@ fn convert(path: &Path, raw: Box<dyn Read + '_>, options: &CsvOptions, null_toke
     let csv_error = |e: csv::Error| -> Error {
         match e.kind() {
             csv::ErrorKind::Io(io) => read_error(path, io),
-            _ => Error::new(format!("{}: {e}", path.display())).with_tip("check the delimiter and quote settings of this [source]"),
+            _ => Error::new(format!("{}: {e}", path.display()))
+                .with_tip("check the delimiter and quote settings of this [source]"),
         }
     };
     let has_first = csv_reader.read_byte_record(&mut record).map_err(csv_error)?;
     if !has_first {
-        return Err(Error::new(format!("{}: the file is empty (no header line)", path.display()))
-            .with_tip("export the file again with its header line, or point the source at the files that have data"));
+        return Err(
+            Error::new(format!("{}: the file is empty (no header line)", path.display())).with_tip(
+                "export the file again with its header line, or point the source at the files that have data",
+            ),
+        );
     }
     let (header, renamed_columns) = if options.header {
         let names = record
@@ -138,11 +165,14 @@ fn convert(path: &Path, raw: Box<dyn Read + '_>, options: &CsvOptions, null_toke
         ((1..=record.len()).map(|i| format!("column_{i}")).collect(), Vec::new())
     };
     let schema: SchemaRef = Arc::new(Schema::new(
-        header.iter().map(|n| Field::new(n, DataType::Utf8, true)).collect::<Vec<_>>(),
+        header
+            .iter()
+            .map(|n| Field::new(n, DataType::Utf8, true))
+            .collect::<Vec<_>>(),
     ));
     let out = File::create(out_path).map_err(|e| Error::io(out_path, &e))?;
-    let mut writer = FileWriter::try_new(std::io::BufWriter::new(out), &schema)
-        .map_err(|e| Error::engine(out_path.display(), e))?;
+    let mut writer =
+        FileWriter::try_new(std::io::BufWriter::new(out), &schema).map_err(|e| Error::engine(out_path.display(), e))?;
     let mut prepared = PreparedCsv {
         ipc_path: out_path.to_path_buf(),
         header: header.clone(),
@@ -154,7 +184,9 @@ fn convert(path: &Path, raw: Box<dyn Read + '_>, options: &CsvOptions, null_toke
         bytes: 0,
     };
     let width = header.len();
-    let mut builders: Vec<StringBuilder> = (0..width).map(|_| StringBuilder::with_capacity(BATCH_ROWS, BATCH_ROWS * 8)).collect();
+    let mut builders: Vec<StringBuilder> = (0..width)
+        .map(|_| StringBuilder::with_capacity(BATCH_ROWS, BATCH_ROWS * 8))
+        .collect();
     let mut pending = 0usize;
     let mut first_is_data = !options.header;
     loop {
@@ -212,13 +244,24 @@ fn convert(path: &Path, raw: Box<dyn Read + '_>, options: &CsvOptions, null_toke
     Ok(prepared)
 }
 
-fn flush<W: std::io::Write>(writer: &mut FileWriter<W>, schema: &SchemaRef, builders: &mut [StringBuilder], out_path: &Path) -> Result<()> {
+fn flush<W: std::io::Write>(
+    writer: &mut FileWriter<W>,
+    schema: &SchemaRef,
+    builders: &mut [StringBuilder],
+    out_path: &Path,
+) -> Result<()> {
     let columns: Vec<ArrayRef> = builders.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef).collect();
     let batch = RecordBatch::try_new(schema.clone(), columns).map_err(|e| Error::engine(out_path.display(), e))?;
     writer.write(&batch).map_err(|e| Error::engine(out_path.display(), e))
 }
 
-fn utf8_field<'r>(path: &Path, record: &csv::ByteRecord, index: usize, bytes: &'r [u8], utf8_source: bool) -> Result<&'r str> {
+fn utf8_field<'r>(
+    path: &Path,
+    record: &csv::ByteRecord,
+    index: usize,
+    bytes: &'r [u8],
+    utf8_source: bool,
+) -> Result<&'r str> {
     std::str::from_utf8(bytes).map_err(|e| {
         let start = record.position().map_or(0, |p| p.byte());
         let within = record.range(index).map_or(0, |r| r.start);
@@ -230,7 +273,11 @@ fn utf8_field<'r>(path: &Path, record: &csv::ByteRecord, index: usize, bytes: &'
         } else {
             "the decoder produced invalid text; check the source's encoding"
         };
-        Error::new(format!("{}:{line}: invalid UTF-8 at byte offset {offset}", path.display())).with_tip(tip)
+        Error::new(format!(
+            "{}:{line}: invalid UTF-8 at byte offset {offset}",
+            path.display()
+        ))
+        .with_tip(tip)
     })
 }
 
@@ -239,7 +286,11 @@ fn unique_names(names: Vec<String>) -> (Vec<String>, Vec<String>) {
     let mut out: Vec<String> = Vec::with_capacity(names.len());
     let mut renamed = Vec::new();
     for (i, name) in names.into_iter().enumerate() {
-        let base = if name.is_empty() { format!("column_{}", i + 1) } else { name.clone() };
+        let base = if name.is_empty() {
+            format!("column_{}", i + 1)
+        } else {
+            name.clone()
+        };
         let mut candidate = base.clone();
         let mut n = 2;
         while out.contains(&candidate) {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::DFSchema;
+use datafusion::common::TableReference;
 use datafusion::execution::config::SessionConfig;
 use datafusion::execution::SessionStateBuilder;
 use datafusion::logical_expr::Expr;
@@ -14,7 +15,6 @@ use datafusion::prelude::SessionContext;
 use datafusion::sql::sqlparser::ast::Statement;
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
-use datafusion::common::TableReference;
 
 use crate::error::{Error, Result};
 use crate::fieldcheck::FieldRule;
@@ -65,21 +65,29 @@ pub fn new_context(threads: usize) -> SessionContext {
     if threads > 0 {
         config = config.with_target_partitions(threads);
     }
-    let state = SessionStateBuilder::new().with_config(config).with_default_features().build();
+    let state = SessionStateBuilder::new()
+        .with_config(config)
+        .with_default_features()
+        .build();
     SessionContext::new_with_state(state)
 }
 
 fn spec_err(spec: &Spec, located: &Located<String>, key: &str, message: impl std::fmt::Display) -> Error {
-    Error::new(format!("{}:{}:{}: `{key}`: {message}", spec.path.display(), located.loc.line, located.loc.col))
+    Error::new(format!(
+        "{}:{}:{}: `{key}`: {message}",
+        spec.path.display(),
+        located.loc.line,
+        located.loc.col
+    ))
 }
 
 impl Engine {
     pub async fn open(spec: &Spec, options: RunOptions) -> Result<Engine> {
         let ctx = new_context(options.threads);
-        let scratch = tempfile::Builder::new()
-            .prefix("segaudit-")
-            .tempdir()
-            .map_err(|e| Error::new(format!("cannot create a temporary folder: {e}")).with_tip("set TMPDIR to a writable folder with free space"))?;
+        let scratch = tempfile::Builder::new().prefix("segaudit-").tempdir().map_err(|e| {
+            Error::new(format!("cannot create a temporary folder: {e}"))
+                .with_tip("set TMPDIR to a writable folder with free space")
+        })?;
         let mut infos = Vec::new();
         for source in &spec.sources {
             let request = SourceRequest {
@@ -91,10 +99,18 @@ impl Engine {
                 null_tokens: &source.null_tokens,
                 schema_only: options.schema_only,
             };
-            let info = sources::register(&ctx, &request, scratch.path()).await.map_err(|e| Error {
-                message: format!("{} (source `{}` at {}:{})", e.message, source.name, spec.path.display(), source.path.loc.line),
-                tip: e.tip,
-            })?;
+            let info = sources::register(&ctx, &request, scratch.path())
+                .await
+                .map_err(|e| Error {
+                    message: format!(
+                        "{} (source `{}` at {}:{})",
+                        e.message,
+                        source.name,
+                        spec.path.display(),
+                        source.path.loc.line
+                    ),
+                    tip: e.tip,
+                })?;
             infos.push(info);
         }
         register_views(&ctx, spec).await?;
@@ -103,7 +119,14 @@ impl Engine {
         let table = ctx
             .table(TableReference::bare(subject_name.as_str()))
             .await
-            .map_err(|e| spec_err(spec, &spec.subject.table, "subject.table", crate::error::clean_engine_message(&e.to_string())))?;
+            .map_err(|e| {
+                spec_err(
+                    spec,
+                    &spec.subject.table,
+                    "subject.table",
+                    crate::error::clean_engine_message(&e.to_string()),
+                )
+            })?;
         let schema = table.schema().as_arrow().clone();
         let columns: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
         let native_types = schema.fields().iter().map(|f| f.data_type().clone()).collect();
@@ -131,13 +154,28 @@ impl Engine {
             .iter()
             .map(|s| plan_segment(&ctx, spec, s, &typed_schema, &columns))
             .collect::<Result<Vec<_>>>()?;
-        Ok(Engine { ctx, sources: infos, columns, native_types, rules, segments, _scratch: scratch })
+        Ok(Engine {
+            ctx,
+            sources: infos,
+            columns,
+            native_types,
+            rules,
+            segments,
+            _scratch: scratch,
+        })
     }
 
     /// Runs one statement and gathers its (small) result.
     pub async fn query(&self, purpose: &str, statement: &str) -> Result<Vec<RecordBatch>> {
-        let frame = self.ctx.sql(statement).await.map_err(|e| Error::engine(purpose, e).with_tip("run with --show-sql to see the statement"))?;
-        frame.collect().await.map_err(|e| Error::engine(purpose, e).with_tip("run with --show-sql to see the statement"))
+        let frame = self
+            .ctx
+            .sql(statement)
+            .await
+            .map_err(|e| Error::engine(purpose, e).with_tip("run with --show-sql to see the statement"))?;
+        frame
+            .collect()
+            .await
+            .map_err(|e| Error::engine(purpose, e).with_tip("run with --show-sql to see the statement"))
     }
 
     /// Plans a statement without running it (for `check`).
@@ -155,14 +193,32 @@ fn check_subject_columns(spec: &Spec, columns: &[String]) -> Result<()> {
     let known = || columns.iter().map(String::as_str);
     if let Some(key) = &spec.subject.key {
         if !columns.contains(&key.value) {
-            let tip = did_you_mean(&key.value, known()).map_or_else(|| format!("columns: {}", columns.join(", ")), |g| format!("did you mean `{g}`?"));
-            return Err(spec_err(spec, key, "subject.key", format!("the subject has no column {:?}", key.value)).with_tip(tip));
+            let tip = did_you_mean(&key.value, known()).map_or_else(
+                || format!("columns: {}", columns.join(", ")),
+                |g| format!("did you mean `{g}`?"),
+            );
+            return Err(spec_err(
+                spec,
+                key,
+                "subject.key",
+                format!("the subject has no column {:?}", key.value),
+            )
+            .with_tip(tip));
         }
     }
     for stratum in &spec.subject.strata {
         if !columns.contains(&stratum.value) {
-            let tip = did_you_mean(&stratum.value, known()).map_or_else(|| format!("columns: {}", columns.join(", ")), |g| format!("did you mean `{g}`?"));
-            return Err(spec_err(spec, stratum, "subject.strata", format!("the subject has no column {:?}", stratum.value)).with_tip(tip));
+            let tip = did_you_mean(&stratum.value, known()).map_or_else(
+                || format!("columns: {}", columns.join(", ")),
+                |g| format!("did you mean `{g}`?"),
+            );
+            return Err(spec_err(
+                spec,
+                stratum,
+                "subject.strata",
+                format!("the subject has no column {:?}", stratum.value),
+            )
+            .with_tip(tip));
         }
     }
     Ok(())
@@ -215,9 +271,17 @@ async fn register_views(ctx: &SessionContext, spec: &Spec) -> Result<()> {
             let tip = if message.contains("not found") && names.len() > 1 {
                 format!("views {} depend on each other or on an unknown table; a view may only read sources and views that do not read it back", names.join(", "))
             } else if message.contains("not found") {
-                format!("a view reads sources ({}) and other views by name", spec.sources.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", "))
+                format!(
+                    "a view reads sources ({}) and other views by name",
+                    spec.sources
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             } else {
-                "check the SQL; column names are written exactly as in the data, in double quotes when they have spaces".to_string()
+                "check the SQL; column names are written exactly as in the data, in double quotes when they have spaces"
+                    .to_string()
             };
             return Err(spec_err(spec, &view.sql, &format!("view.{}.sql", view.name), message).with_tip(tip));
         }
@@ -226,12 +290,19 @@ async fn register_views(ctx: &SessionContext, spec: &Spec) -> Result<()> {
     Ok(())
 }
 
-fn plan_segment(ctx: &SessionContext, spec: &Spec, segment: &crate::spec::Segment, schema: &DFSchema, columns: &[String]) -> Result<SegmentPlan> {
+fn plan_segment(
+    ctx: &SessionContext,
+    spec: &Spec,
+    segment: &crate::spec::Segment,
+    schema: &DFSchema,
+    columns: &[String],
+) -> Result<SegmentPlan> {
     let mut fields: Vec<String> = Vec::new();
     let mut parse = |located: &Located<String>, key: &str| -> Result<String> {
         let text = located.value.trim();
         if text.is_empty() {
-            return Err(spec_err(spec, located, key, "the predicate is empty").with_tip("write a SQL condition, e.g. avg_days_late < 7"));
+            return Err(spec_err(spec, located, key, "the predicate is empty")
+                .with_tip("write a SQL condition, e.g. avg_days_late < 7"));
         }
         let expr: Expr = ctx.parse_sql_expr(text, schema).map_err(|e| {
             let message = crate::error::clean_engine_message(&e.to_string());
@@ -253,7 +324,11 @@ fn plan_segment(ctx: &SessionContext, spec: &Spec, segment: &crate::spec::Segmen
     };
     let rule = parse(&segment.rule, &format!("segment.{}.rule", segment.id))?;
     fields.sort_by_key(|f| columns.iter().position(|c| c == f));
-    Ok(SegmentPlan { population, rule, fields })
+    Ok(SegmentPlan {
+        population,
+        rule,
+        fields,
+    })
 }
 
 /// DataFusion says "No field named avg_day_late. Valid fields are ..."; suggest the closest column.
@@ -263,7 +338,10 @@ fn unknown_column_tip(message: &str, columns: &[String]) -> Option<String> {
     let suggestion = did_you_mean(name, columns.iter().map(String::as_str));
     Some(match suggestion {
         Some(good) => format!("the subject has no column `{name}`; did you mean `{good}`?"),
-        None => format!("the subject has no column `{name}`; its columns are: {}", columns.join(", ")),
+        None => format!(
+            "the subject has no column `{name}`; its columns are: {}",
+            columns.join(", ")
+        ),
     })
 }
 

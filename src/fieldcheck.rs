@@ -143,10 +143,18 @@ impl FieldRule {
                 return None;
             }
         }
-        if self.min.as_ref().is_some_and(|min| compare(&value, min).is_none_or(|o| o.is_lt())) {
+        if self
+            .min
+            .as_ref()
+            .is_some_and(|min| compare(&value, min).is_none_or(|o| o.is_lt()))
+        {
             return None;
         }
-        if self.max.as_ref().is_some_and(|max| compare(&value, max).is_none_or(|o| o.is_gt())) {
+        if self
+            .max
+            .as_ref()
+            .is_some_and(|max| compare(&value, max).is_none_or(|o| o.is_gt()))
+        {
             return None;
         }
         if let Some(pattern) = &self.pattern {

@@ -27,7 +27,11 @@ const SYNONYMS: [&[&str]; 16] = [
 
 fn synonyms_of(name: &str) -> Vec<&'static str> {
     let folded = fold(name);
-    SYNONYMS.iter().filter(|group| group.contains(&folded.as_str())).flat_map(|g| g.iter().copied()).collect()
+    SYNONYMS
+        .iter()
+        .filter(|group| group.contains(&folded.as_str()))
+        .flat_map(|g| g.iter().copied())
+        .collect()
 }
 
 /// Close column names for a field the subject does not have.
@@ -42,7 +46,12 @@ pub fn suggestions(name: &str, columns: &[String]) -> Vec<String> {
     found
 }
 
-pub fn build(spec: &Spec, columns: &[String], profiles: &[FieldProfile], segment_fields: &[(String, Vec<String>)]) -> Vec<FieldMapEntry> {
+pub fn build(
+    spec: &Spec,
+    columns: &[String],
+    profiles: &[FieldProfile],
+    segment_fields: &[(String, Vec<String>)],
+) -> Vec<FieldMapEntry> {
     let mut names: Vec<String> = Vec::new();
     let mut add = |n: &str| {
         if !names.iter().any(|x| x == n) {
@@ -60,11 +69,29 @@ pub fn build(spec: &Spec, columns: &[String], profiles: &[FieldProfile], segment
             FieldMapEntry {
                 status: if present { "present" } else { "missing" },
                 declared: declared.is_some(),
-                declared_type: declared.filter(|f| f.type_declared).map(|f| f.field_type.as_str().to_string()),
-                observed_type: profiles.iter().find(|p| p.name == name).and_then(|p| p.observed_type.clone()),
-                criteria: spec.criteria.iter().filter(|c| c.fields.iter().any(|f| f.value == name)).map(|c| c.id.clone()).collect(),
-                segments: segment_fields.iter().filter(|(_, fs)| fs.contains(&name)).map(|(id, _)| id.clone()).collect(),
-                suggestions: if present { Vec::new() } else { suggestions(&name, columns) },
+                declared_type: declared
+                    .filter(|f| f.type_declared)
+                    .map(|f| f.field_type.as_str().to_string()),
+                observed_type: profiles
+                    .iter()
+                    .find(|p| p.name == name)
+                    .and_then(|p| p.observed_type.clone()),
+                criteria: spec
+                    .criteria
+                    .iter()
+                    .filter(|c| c.fields.iter().any(|f| f.value == name))
+                    .map(|c| c.id.clone())
+                    .collect(),
+                segments: segment_fields
+                    .iter()
+                    .filter(|(_, fs)| fs.contains(&name))
+                    .map(|(id, _)| id.clone())
+                    .collect(),
+                suggestions: if present {
+                    Vec::new()
+                } else {
+                    suggestions(&name, columns)
+                },
                 name,
             }
         })
@@ -77,7 +104,10 @@ mod tests {
 
     #[test]
     fn suggests_translations_and_spellings() {
-        let columns: Vec<String> = ["revenu", "Birth_Date", "region"].iter().map(|s| s.to_string()).collect();
+        let columns: Vec<String> = ["revenu", "Birth_Date", "region"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(suggestions("income", &columns), vec!["revenu"]);
         assert_eq!(suggestions("birth_date", &columns), vec!["Birth_Date"]);
     }

@@ -13,7 +13,15 @@ struct Sink<'a> {
 }
 
 impl Sink<'_> {
-    fn push(&mut self, level: Level, code: &'static str, segment: Option<&str>, field: Option<&str>, en: String, fr: String) {
+    fn push(
+        &mut self,
+        level: Level,
+        code: &'static str,
+        segment: Option<&str>,
+        field: Option<&str>,
+        en: String,
+        fr: String,
+    ) {
         if level == Level::Ok {
             return;
         }
@@ -38,7 +46,11 @@ pub struct Inputs<'a> {
 }
 
 pub fn collect(spec: &Spec, lang: Lang, inputs: &Inputs) -> Vec<Finding> {
-    let mut sink = Sink { lang, spec, out: Vec::new() };
+    let mut sink = Sink {
+        lang,
+        spec,
+        out: Vec::new(),
+    };
     field_map(&mut sink, inputs.field_map);
     subject(&mut sink, inputs);
     for field in inputs.fields {
@@ -56,22 +68,55 @@ pub fn collect(spec: &Spec, lang: Lang, inputs: &Inputs) -> Vec<Finding> {
             "test.failed",
             None,
             None,
-            format!("rule test \"{}\" failed: expected [{}], got [{}]", test.name, test.expected.join(", "), test.actual.join(", ")),
-            format!("le test de règle « {} » a échoué : attendu [{}], obtenu [{}]", test.name, test.expected.join(", "), test.actual.join(", ")),
+            format!(
+                "rule test \"{}\" failed: expected [{}], got [{}]",
+                test.name,
+                test.expected.join(", "),
+                test.actual.join(", ")
+            ),
+            format!(
+                "le test de règle « {} » a échoué : attendu [{}], obtenu [{}]",
+                test.name,
+                test.expected.join(", "),
+                test.actual.join(", ")
+            ),
         );
     }
     let mut findings = sink.out;
-    findings.sort_by(|a, b| b.level.cmp(&a.level));
+    findings.sort_by_key(|f| std::cmp::Reverse(f.level));
     findings
 }
 
 fn field_map(sink: &mut Sink, entries: &[FieldMapEntry]) {
     for entry in entries.iter().filter(|e| e.status == "missing") {
-        let level = if entry.criteria.is_empty() && entry.segments.is_empty() { Level::High } else { Level::Critical };
-        let used = if entry.criteria.is_empty() { String::new() } else { entry.criteria.join(", ") };
-        let hint_en = if entry.suggestions.is_empty() { String::new() } else { format!("; close columns: {}", entry.suggestions.join(", ")) };
-        let hint_fr = if entry.suggestions.is_empty() { String::new() } else { format!(" ; colonnes proches : {}", entry.suggestions.join(", ")) };
-        let (by_en, by_fr) = if used.is_empty() { (String::new(), String::new()) } else { (format!(" (needed by criteria {used})"), format!(" (requis par les critères {used})")) };
+        let level = if entry.criteria.is_empty() && entry.segments.is_empty() {
+            Level::High
+        } else {
+            Level::Critical
+        };
+        let used = if entry.criteria.is_empty() {
+            String::new()
+        } else {
+            entry.criteria.join(", ")
+        };
+        let hint_en = if entry.suggestions.is_empty() {
+            String::new()
+        } else {
+            format!("; close columns: {}", entry.suggestions.join(", "))
+        };
+        let hint_fr = if entry.suggestions.is_empty() {
+            String::new()
+        } else {
+            format!(" ; colonnes proches : {}", entry.suggestions.join(", "))
+        };
+        let (by_en, by_fr) = if used.is_empty() {
+            (String::new(), String::new())
+        } else {
+            (
+                format!(" (needed by criteria {used})"),
+                format!(" (requis par les critères {used})"),
+            )
+        };
         sink.push(
             level,
             "field_map.missing",
@@ -92,8 +137,16 @@ fn subject(sink: &mut Sink, inputs: &Inputs) {
                 "subject.duplicate_keys",
                 None,
                 Some(&key.value),
-                format!("{} rows repeat a {} already seen; the subject should have one row per customer", count(lang, dups), key.value),
-                format!("{} lignes répètent une valeur de {} déjà vue ; le sujet doit avoir une ligne par client", count(lang, dups), key.value),
+                format!(
+                    "{} rows repeat a {} already seen; the subject should have one row per customer",
+                    count(lang, dups),
+                    key.value
+                ),
+                format!(
+                    "{} lignes répètent une valeur de {} déjà vue ; le sujet doit avoir une ligne par client",
+                    count(lang, dups),
+                    key.value
+                ),
             );
         }
     }
@@ -110,23 +163,41 @@ fn field_findings(sink: &mut Sink, field: &FieldProfile) {
             Some(name),
             format!(
                 "{name} is usable for {} of {} rows ({}): {} missing, {} invalid",
-                count(lang, field.usable), count(lang, field.rows), percent(lang, field.usability), count(lang, field.missing), count(lang, field.invalid)
+                count(lang, field.usable),
+                count(lang, field.rows),
+                percent(lang, field.usability),
+                count(lang, field.missing),
+                count(lang, field.invalid)
             ),
             format!(
                 "{name} est exploitable pour {} lignes sur {} ({}) : {} manquantes, {} invalides",
-                count(lang, field.usable), count(lang, field.rows), percent(lang, field.usability), count(lang, field.missing), count(lang, field.invalid)
+                count(lang, field.usable),
+                count(lang, field.rows),
+                percent(lang, field.usability),
+                count(lang, field.missing),
+                count(lang, field.invalid)
             ),
         );
     }
     if !field.suspected_placeholders.is_empty() {
-        let list: Vec<String> = field.suspected_placeholders.iter().map(|p| format!("\"{}\" ×{}", p.value, count(lang, p.count))).collect();
+        let list: Vec<String> = field
+            .suspected_placeholders
+            .iter()
+            .map(|p| format!("\"{}\" ×{}", p.value, count(lang, p.count)))
+            .collect();
         sink.push(
             Level::Warn,
             "field.placeholder",
             None,
             Some(name),
-            format!("{name} holds values that look like disguised missing values: {}", list.join(", ")),
-            format!("{name} contient des valeurs qui ressemblent à des manquants déguisés : {}", list.join(", ")),
+            format!(
+                "{name} holds values that look like disguised missing values: {}",
+                list.join(", ")
+            ),
+            format!(
+                "{name} contient des valeurs qui ressemblent à des manquants déguisés : {}",
+                list.join(", ")
+            ),
         );
     }
     if field.mojibake > 0 {
@@ -151,18 +222,37 @@ fn mixed_formats(sink: &mut Sink, field: &FieldProfile) {
         return;
     }
     let dominant = field.shapes.first().map_or(0, |s| s.count);
-    let major: Vec<&crate::report::ShapeCount> = field.shapes.iter().filter(|s| share(s.count, present).unwrap_or(0.0) >= 0.05).collect();
+    let major: Vec<&crate::report::ShapeCount> = field
+        .shapes
+        .iter()
+        .filter(|s| share(s.count, present).unwrap_or(0.0) >= 0.05)
+        .collect();
     if major.len() < 2 || field.field_type != "date" && field.field_type != "timestamp" {
         return;
     }
-    let list: Vec<String> = major.iter().map(|s| format!("{} ({})", s.shape, percent(lang, share(s.count, present)))).collect();
+    let list: Vec<String> = major
+        .iter()
+        .map(|s| format!("{} ({})", s.shape, percent(lang, share(s.count, present))))
+        .collect();
     sink.push(
         Level::Warn,
         "field.mixed_formats",
         None,
         Some(&field.name),
-        format!("{} mixes {} formats: {}; the dominant one covers {}", field.name, major.len(), list.join(", "), percent(lang, share(dominant, present))),
-        format!("{} mélange {} formats : {} ; le principal couvre {}", field.name, major.len(), list.join(", "), percent(lang, share(dominant, present))),
+        format!(
+            "{} mixes {} formats: {}; the dominant one covers {}",
+            field.name,
+            major.len(),
+            list.join(", "),
+            percent(lang, share(dominant, present))
+        ),
+        format!(
+            "{} mélange {} formats : {} ; le principal couvre {}",
+            field.name,
+            major.len(),
+            list.join(", "),
+            percent(lang, share(dominant, present))
+        ),
     );
 }
 
@@ -172,7 +262,10 @@ fn segment_findings(sink: &mut Sink, segment: &SegmentReport, rows: u64) {
     let name = segment.label.clone().unwrap_or_else(|| id.to_string());
     let risk = sink.spec.risk;
     if segment.population_undetermined > 0 {
-        let level = risk.undetermined.level_when_high(share(segment.population_undetermined, rows)).max(Level::Warn);
+        let level = risk
+            .undetermined
+            .level_when_high(share(segment.population_undetermined, rows))
+            .max(Level::Warn);
         sink.push(
             level,
             "segment.population_undetermined",
@@ -182,12 +275,27 @@ fn segment_findings(sink: &mut Sink, segment: &SegmentReport, rows: u64) {
             format!("{} lignes ne peuvent être placées dans ou hors de la population de {name} : son prédicat de population est NULL pour elles", count(lang, segment.population_undetermined)),
         );
     }
-    let cause = segment.fields.iter().max_by_key(|f| f.undetermined_rows).filter(|f| f.undetermined_rows > 0);
+    let cause = segment
+        .fields
+        .iter()
+        .max_by_key(|f| f.undetermined_rows)
+        .filter(|f| f.undetermined_rows > 0);
     let (cause_en, cause_fr) = match cause {
-        Some(f) if f.undetermined_rows == segment.undetermined => (format!("; {} is not usable for all of them", f.name), format!(" ; {} est inexploitable pour tous", f.name)),
+        Some(f) if f.undetermined_rows == segment.undetermined => (
+            format!("; {} is not usable for all of them", f.name),
+            format!(" ; {} est inexploitable pour tous", f.name),
+        ),
         Some(f) => (
-            format!("; {} is not usable for {} of them", f.name, count(lang, f.undetermined_rows)),
-            format!(" ; {} est inexploitable pour {} d'entre eux", f.name, count(lang, f.undetermined_rows)),
+            format!(
+                "; {} is not usable for {} of them",
+                f.name,
+                count(lang, f.undetermined_rows)
+            ),
+            format!(
+                " ; {} est inexploitable pour {} d'entre eux",
+                f.name,
+                count(lang, f.undetermined_rows)
+            ),
         ),
         None => (String::new(), String::new()),
     };
@@ -211,8 +319,16 @@ fn segment_findings(sink: &mut Sink, segment: &SegmentReport, rows: u64) {
             "segment.small_population",
             Some(id),
             None,
-            format!("the population of {name} has only {} rows (under {}): its shares are imprecise", count(lang, segment.population), risk.min_population),
-            format!("la population de {name} ne compte que {} lignes (moins de {}) : ses proportions sont imprécises", count(lang, segment.population), risk.min_population),
+            format!(
+                "the population of {name} has only {} rows (under {}): its shares are imprecise",
+                count(lang, segment.population),
+                risk.min_population
+            ),
+            format!(
+                "la population de {name} ne compte que {} lignes (moins de {}) : ses proportions sont imprécises",
+                count(lang, segment.population),
+                risk.min_population
+            ),
         );
     }
     for field in &segment.fields {
@@ -221,16 +337,44 @@ fn segment_findings(sink: &mut Sink, segment: &SegmentReport, rows: u64) {
             "segment.field_usability",
             Some(id),
             Some(&field.name),
-            format!("{} is usable for {} of {} customers in the population of {name} ({})", field.name, count(lang, field.usable), count(lang, segment.population), percent(lang, field.usability)),
-            format!("{} est exploitable pour {} clients sur {} de la population de {name} ({})", field.name, count(lang, field.usable), count(lang, segment.population), percent(lang, field.usability)),
+            format!(
+                "{} is usable for {} of {} customers in the population of {name} ({})",
+                field.name,
+                count(lang, field.usable),
+                count(lang, segment.population),
+                percent(lang, field.usability)
+            ),
+            format!(
+                "{} est exploitable pour {} clients sur {} de la population de {name} ({})",
+                field.name,
+                count(lang, field.usable),
+                count(lang, segment.population),
+                percent(lang, field.usability)
+            ),
         );
     }
     for strata in &segment.strata {
-        let eligible: Vec<&crate::report::StratumGroup> = strata.groups.iter().filter(|g| g.rows >= crate::segments::MIN_STRATUM_ROWS).collect();
-        let low = eligible.iter().min_by(|a, b| a.usability.partial_cmp(&b.usability).unwrap_or(std::cmp::Ordering::Equal));
-        let high = eligible.iter().max_by(|a, b| a.usability.partial_cmp(&b.usability).unwrap_or(std::cmp::Ordering::Equal));
+        let eligible: Vec<&crate::report::StratumGroup> = strata
+            .groups
+            .iter()
+            .filter(|g| g.rows >= crate::segments::MIN_STRATUM_ROWS)
+            .collect();
+        let low = eligible.iter().min_by(|a, b| {
+            a.usability
+                .partial_cmp(&b.usability)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        let high = eligible.iter().max_by(|a, b| {
+            a.usability
+                .partial_cmp(&b.usability)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
         let (Some(low), Some(high)) = (low, high) else { continue };
-        let shown = |g: &crate::report::StratumGroup| g.value.clone().unwrap_or_else(|| pick(lang, "(missing)".into(), "(manquant)".into()));
+        let shown = |g: &crate::report::StratumGroup| {
+            g.value
+                .clone()
+                .unwrap_or_else(|| pick(lang, "(missing)".into(), "(manquant)".into()))
+        };
         sink.push(
             strata.risk,
             "segment.strata_gap",
@@ -238,11 +382,23 @@ fn segment_findings(sink: &mut Sink, segment: &SegmentReport, rows: u64) {
             Some(&strata.field),
             format!(
                 "{} is usable for {} of the population of {name} where {} = {} and {} where {} = {}",
-                strata.field, percent(lang, low.usability), strata.by, shown(low), percent(lang, high.usability), strata.by, shown(high)
+                strata.field,
+                percent(lang, low.usability),
+                strata.by,
+                shown(low),
+                percent(lang, high.usability),
+                strata.by,
+                shown(high)
             ),
             format!(
                 "{} est exploitable pour {} de la population de {name} quand {} = {} et {} quand {} = {}",
-                strata.field, percent(lang, low.usability), strata.by, shown(low), percent(lang, high.usability), strata.by, shown(high)
+                strata.field,
+                percent(lang, low.usability),
+                strata.by,
+                shown(low),
+                percent(lang, high.usability),
+                strata.by,
+                shown(high)
             ),
         );
     }
@@ -253,14 +409,22 @@ fn segmentation_findings(sink: &mut Sink, s: &SegmentationReport) {
     let name = s.label.clone().unwrap_or_else(|| s.id.clone());
     if s.exclusive && s.several > 0 {
         let worst = s.overlaps.iter().max_by_key(|o| o.rows).filter(|o| o.rows > 0);
-        let detail = worst.map(|o| format!(" ({} ∩ {}: {})", o.a, o.b, count(lang, o.rows))).unwrap_or_default();
+        let detail = worst
+            .map(|o| format!(" ({} ∩ {}: {})", o.a, o.b, count(lang, o.rows)))
+            .unwrap_or_default();
         sink.push(
             Level::High,
             "segmentation.overlap",
             None,
             None,
-            format!("{} customers fall in several segments of {name}, which should be exclusive{detail}", count(lang, s.several)),
-            format!("{} clients tombent dans plusieurs segments de {name}, qui devraient être exclusifs{detail}", count(lang, s.several)),
+            format!(
+                "{} customers fall in several segments of {name}, which should be exclusive{detail}",
+                count(lang, s.several)
+            ),
+            format!(
+                "{} clients tombent dans plusieurs segments de {name}, qui devraient être exclusifs{detail}",
+                count(lang, s.several)
+            ),
         );
     }
     if s.exhaustive && s.none > 0 {

@@ -12,7 +12,7 @@ pub fn count(lang: Lang, n: u64) -> String {
     };
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(separator);
         }
         out.push(c);
@@ -81,7 +81,10 @@ pub fn label(lang: Lang, key: &str) -> &'static str {
         "subject" => ("subject", "sujet"),
         "duplicate_keys" => ("duplicate keys", "clés en double"),
         "fields" => ("fields", "champs"),
-        "risk_matrix" => ("risk matrix: usability of each field inside each segment's population", "matrice de risque : exploitabilité de chaque champ dans la population de chaque segment"),
+        "risk_matrix" => (
+            "risk matrix: usability of each field inside each segment's population",
+            "matrice de risque : exploitabilité de chaque champ dans la population de chaque segment",
+        ),
         "no_findings" => ("no findings", "aucun constat"),
         "worst" => ("worst level", "niveau le plus grave"),
         "fail_on" => ("fails on", "échoue à partir de"),

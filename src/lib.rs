@@ -39,7 +39,9 @@ fn runtime(threads: usize) -> Result<tokio::runtime::Runtime> {
     if threads > 0 {
         builder.worker_threads(threads);
     }
-    builder.build().map_err(|e| Error::new(format!("cannot start worker threads: {e}")))
+    builder
+        .build()
+        .map_err(|e| Error::new(format!("cannot start worker threads: {e}")))
 }
 
 /// Runs the audit a spec file declares.
@@ -89,5 +91,6 @@ pub fn now_rfc3339() -> String {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
         });
-    chrono::DateTime::from_timestamp(seconds, 0).map_or_else(String::new, |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+    chrono::DateTime::from_timestamp(seconds, 0)
+        .map_or_else(String::new, |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
 }

@@ -12,7 +12,11 @@ use segaudit::spec::Lang;
 use segaudit::{AuditOptions, Error, Report};
 
 #[derive(Parser)]
-#[command(name = "segaudit", version, about = "Audit a customer base before it is split into business segments")]
+#[command(
+    name = "segaudit",
+    version,
+    about = "Audit a customer base before it is split into business segments"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -83,7 +87,10 @@ enum Command {
 
 fn options(output: &Output, fail_on: Option<FailOn>) -> AuditOptions {
     AuditOptions {
-        run: RunOptions { threads: output.threads, schema_only: false },
+        run: RunOptions {
+            threads: output.threads,
+            schema_only: false,
+        },
         lang: output.lang.map(|l| match l {
             LangArg::En => Lang::En,
             LangArg::Fr => Lang::Fr,
@@ -122,7 +129,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 print!("{}", terminal::render(&report));
                 println!("JSON report: {}", path.display());
             }
-            Ok(if report.gate.passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if report.gate.passed {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Profile { data, output } => {
             let reports = segaudit::run_profile(&data, &options(&output, Some(FailOn::Never)))?;
@@ -176,9 +187,17 @@ fn check(spec_path: &Path, show_sql: bool) -> Result<ExitCode, Error> {
         println!("test \"{}\": FAILED", test.name);
         let row: Vec<String> = test.row.iter().map(|(k, v)| format!("{k} = {v:?}")).collect();
         println!("  row: {{ {} }}", row.join(", "));
-        println!("  expected: [{}]  actual: [{}]", test.expected.join(", "), test.actual.join(", "));
+        println!(
+            "  expected: [{}]  actual: [{}]",
+            test.expected.join(", "),
+            test.actual.join(", ")
+        );
         if !test.expected_undetermined.is_empty() || !test.actual_undetermined.is_empty() {
-            println!("  undetermined expected: [{}]  actual: [{}]", test.expected_undetermined.join(", "), test.actual_undetermined.join(", "));
+            println!(
+                "  undetermined expected: [{}]  actual: [{}]",
+                test.expected_undetermined.join(", "),
+                test.actual_undetermined.join(", ")
+            );
         }
         for e in &test.evaluations {
             let word = |v: Option<bool>| match v {
@@ -186,14 +205,28 @@ fn check(spec_path: &Path, show_sql: bool) -> Result<ExitCode, Error> {
                 Some(false) => "FALSE",
                 None => "NULL",
             };
-            let inputs: Vec<String> = e.inputs.iter().map(|(k, v)| format!("{k} = {}", v.as_deref().unwrap_or("NULL"))).collect();
-            println!("  {}: population {}, rule {}  ({})", e.segment, word(e.population), word(e.rule), inputs.join(", "));
+            let inputs: Vec<String> = e
+                .inputs
+                .iter()
+                .map(|(k, v)| format!("{k} = {}", v.as_deref().unwrap_or("NULL")))
+                .collect();
+            println!(
+                "  {}: population {}, rule {}  ({})",
+                e.segment,
+                word(e.population),
+                word(e.rule),
+                inputs.join(", ")
+            );
         }
     }
     if !outcome.tests.is_empty() {
         println!("{} passed, {failed} failed", outcome.tests.len() - failed);
     }
-    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn main() -> ExitCode {

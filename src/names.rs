@@ -83,7 +83,10 @@ mod tests {
         let columns = ["Birth_Date", "birth date", "birthdate", "bith_date", "region"];
         let found = close_names("birth_date", columns);
         for expected in ["Birth_Date", "birth date", "birthdate", "bith_date"] {
-            assert!(found.contains(&expected.to_string()), "{expected} missing from {found:?}");
+            assert!(
+                found.contains(&expected.to_string()),
+                "{expected} missing from {found:?}"
+            );
         }
         assert!(!found.contains(&"region".to_string()));
     }

@@ -30,8 +30,19 @@ pub struct ProfileOutput {
 /// The type native (typed) source columns already have; `None` for text.
 fn native_type(data_type: &DataType) -> Option<&'static str> {
     Some(match data_type {
-        DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::UInt8 | DataType::UInt16 | DataType::UInt32 | DataType::UInt64 => "integer",
-        DataType::Float16 | DataType::Float32 | DataType::Float64 | DataType::Decimal128(_, _) | DataType::Decimal256(_, _) => "float",
+        DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::Int64
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32
+        | DataType::UInt64 => "integer",
+        DataType::Float16
+        | DataType::Float32
+        | DataType::Float64
+        | DataType::Decimal128(_, _)
+        | DataType::Decimal256(_, _) => "float",
         DataType::Boolean => "boolean",
         DataType::Date32 | DataType::Date64 => "date",
         DataType::Timestamp(_, _) => "timestamp",
@@ -72,7 +83,11 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
             let typed = rule.type_declared && !rule.pii;
             ProfileColumn {
                 name: &rule.name,
-                stats: typed && matches!(rule.field_type, FieldType::Integer | FieldType::Float | FieldType::Date | FieldType::Timestamp),
+                stats: typed
+                    && matches!(
+                        rule.field_type,
+                        FieldType::Integer | FieldType::Float | FieldType::Date | FieldType::Timestamp
+                    ),
                 numeric: typed && matches!(rule.field_type, FieldType::Integer | FieldType::Float),
             }
         })
@@ -99,7 +114,10 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
             continue;
         }
         let value = batch::text(b, "value", r).unwrap_or_default();
-        families[family][column].push(ValueCount { value, count: batch::count(b, "n", r) });
+        families[family][column].push(ValueCount {
+            value,
+            count: batch::count(b, "n", r),
+        });
         distinct[family][column] = Some(batch::count(b, "groups", r));
     }
     let fields = engine
@@ -111,12 +129,18 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
             let invalid = batch::count(first, &format!("invalid_{i}"), 0);
             let usable = rows.saturating_sub(missing + invalid);
             let usability = share(usable, rows);
-            let observed = native_type(&engine.native_types[i]).map(str::to_string).or_else(|| observed_type(&families[3][i]));
+            let observed = native_type(&engine.native_types[i])
+                .map(str::to_string)
+                .or_else(|| observed_type(&families[3][i]));
             let visible = |list: &Vec<ValueCount>, limit: usize| -> Vec<ValueCount> {
                 if rule.pii {
                     return Vec::new();
                 }
-                list.iter().filter(|v| v.count >= settings.min_count).take(limit).cloned().collect()
+                list.iter()
+                    .filter(|v| v.count >= settings.min_count)
+                    .take(limit)
+                    .cloned()
+                    .collect()
             };
             let stats = columns[i].stats.then(|| Stats {
                 min: batch::text(first, &format!("min_{i}"), 0),
@@ -131,7 +155,11 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
                 label: rule.label.clone(),
                 declared: rule.declared,
                 available: true,
-                field_type: if rule.declared { rule.field_type.as_str().to_string() } else { observed.clone().unwrap_or_else(|| "string".into()) },
+                field_type: if rule.declared {
+                    rule.field_type.as_str().to_string()
+                } else {
+                    observed.clone().unwrap_or_else(|| "string".into())
+                },
                 observed_type: observed,
                 rows,
                 missing,
@@ -147,7 +175,14 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
                 shapes: if rule.pii {
                     Vec::new()
                 } else {
-                    families[1][i].iter().take(settings.top).map(|v| ShapeCount { shape: v.value.clone(), count: v.count }).collect()
+                    families[1][i]
+                        .iter()
+                        .take(settings.top)
+                        .map(|v| ShapeCount {
+                            shape: v.value.clone(),
+                            count: v.count,
+                        })
+                        .collect()
                 },
                 suspected_placeholders: if rule.pii { Vec::new() } else { families[2][i].clone() },
                 mojibake: batch::count(first, &format!("mojibake_{i}"), 0),
@@ -161,8 +196,14 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
         duplicate_keys: settings.key.map(|_| batch::count(first, "duplicate_keys", 0)),
         fields,
         statements: vec![
-            SqlStatement { purpose: "field counts".into(), sql: counts_sql },
-            SqlStatement { purpose: "value frequencies, shapes, placeholders, observed types".into(), sql: freq_sql },
+            SqlStatement {
+                purpose: "field counts".into(),
+                sql: counts_sql,
+            },
+            SqlStatement {
+                purpose: "value frequencies, shapes, placeholders, observed types".into(),
+                sql: freq_sql,
+            },
         ],
     })
 }

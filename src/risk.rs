@@ -41,9 +41,21 @@ pub struct Thresholds {
 }
 
 impl Thresholds {
-    pub const USABILITY: Thresholds = Thresholds { warn: 0.95, high: 0.80, critical: 0.50 };
-    pub const UNDETERMINED: Thresholds = Thresholds { warn: 0.02, high: 0.10, critical: 0.25 };
-    pub const STRATA_GAP: Thresholds = Thresholds { warn: 0.10, high: 0.25, critical: 0.40 };
+    pub const USABILITY: Thresholds = Thresholds {
+        warn: 0.95,
+        high: 0.80,
+        critical: 0.50,
+    };
+    pub const UNDETERMINED: Thresholds = Thresholds {
+        warn: 0.02,
+        high: 0.10,
+        critical: 0.25,
+    };
+    pub const STRATA_GAP: Thresholds = Thresholds {
+        warn: 0.10,
+        high: 0.25,
+        critical: 0.40,
+    };
 
     /// For a share where lower is worse (usability): strictly below a cut point reaches its level.
     pub fn level_when_low(&self, value: Option<f64>) -> Level {
@@ -106,7 +118,10 @@ mod tests {
     #[test]
     fn wilson_interval_brackets_the_share() {
         let [low, high] = wilson_95(55, 100).unwrap_or([0.0, 0.0]);
-        assert!((low - 0.4524).abs() < 1e-3 && (high - 0.6438).abs() < 1e-3, "{low} {high}");
+        assert!(
+            (low - 0.4524).abs() < 1e-3 && (high - 0.6438).abs() < 1e-3,
+            "{low} {high}"
+        );
         assert_eq!(wilson_95(0, 0), None);
     }
 }

@@ -39,18 +39,36 @@ pub async fn run(engine: &Engine, spec: &Spec) -> Result<Vec<TestResult>> {
 async fn run_one(engine: &Engine, spec: &Spec, test: &RuleTest) -> Result<TestResult> {
     for (key, _) in &test.row {
         if !engine.columns.contains(key) {
-            let tip = did_you_mean(key, engine.columns.iter().map(String::as_str))
-                .map_or_else(|| format!("the subject's columns are: {}", engine.columns.join(", ")), |g| format!("did you mean `{g}`?"));
-            return Err(Error::new(format!("{}: test \"{}\": the subject has no column `{key}`", spec.path.display(), test.name)).with_tip(tip));
+            let tip = did_you_mean(key, engine.columns.iter().map(String::as_str)).map_or_else(
+                || format!("the subject's columns are: {}", engine.columns.join(", ")),
+                |g| format!("did you mean `{g}`?"),
+            );
+            return Err(Error::new(format!(
+                "{}: test \"{}\": the subject has no column `{key}`",
+                spec.path.display(),
+                test.name
+            ))
+            .with_tip(tip));
         }
     }
     let tokens: Vec<&String> = spec.sources.iter().flat_map(|s| &s.null_tokens).collect();
-    let schema = Arc::new(Schema::new(engine.columns.iter().map(|c| Field::new(c, DataType::Utf8, true)).collect::<Vec<_>>()));
+    let schema = Arc::new(Schema::new(
+        engine
+            .columns
+            .iter()
+            .map(|c| Field::new(c, DataType::Utf8, true))
+            .collect::<Vec<_>>(),
+    ));
     let arrays: Vec<ArrayRef> = engine
         .columns
         .iter()
         .map(|c| {
-            let value = test.row.iter().find(|(k, _)| k == c).map(|(_, v)| v.clone()).filter(|v| !tokens.iter().any(|t| *t == v.trim()));
+            let value = test
+                .row
+                .iter()
+                .find(|(k, _)| k == c)
+                .map(|(_, v)| v.clone())
+                .filter(|v| !tokens.iter().any(|t| *t == v.trim()));
             Arc::new(StringArray::from(vec![value])) as ArrayRef
         })
         .collect();
@@ -61,8 +79,12 @@ async fn run_one(engine: &Engine, spec: &Spec, test: &RuleTest) -> Result<TestRe
     ctx.deregister_table(INPUT).map_err(|e| engine_err(&e))?;
     ctx.deregister_table(TYPED).map_err(|e| engine_err(&e))?;
     ctx.register_table(INPUT, Arc::new(table)).map_err(|e| engine_err(&e))?;
-    let typed = ctx.sql(&sql::typed_subject(INPUT, &engine.columns)).await.map_err(|e| engine_err(&e))?;
-    ctx.register_table(TYPED, typed.into_view()).map_err(|e| engine_err(&e))?;
+    let typed = ctx
+        .sql(&sql::typed_subject(INPUT, &engine.columns))
+        .await
+        .map_err(|e| engine_err(&e))?;
+    ctx.register_table(TYPED, typed.into_view())
+        .map_err(|e| engine_err(&e))?;
 
     let mut items = Vec::new();
     for (j, s) in engine.segments.iter().enumerate() {
@@ -87,8 +109,17 @@ async fn run_one(engine: &Engine, spec: &Spec, test: &RuleTest) -> Result<TestRe
         if population == Some(true) && rule.is_none() {
             actual_undetermined.push(segment.id.clone());
         }
-        let inputs = engine.segments[j].fields.iter().map(|f| (f.clone(), batch::text(row, f, 0))).collect();
-        evaluations.push(Evaluation { segment: segment.id.clone(), population, rule, inputs });
+        let inputs = engine.segments[j]
+            .fields
+            .iter()
+            .map(|f| (f.clone(), batch::text(row, f, 0)))
+            .collect();
+        evaluations.push(Evaluation {
+            segment: segment.id.clone(),
+            population,
+            rule,
+            inputs,
+        });
     }
     let same = |a: &[String], b: &[String]| {
         let (mut a, mut b) = (a.to_vec(), b.to_vec());
@@ -96,7 +127,8 @@ async fn run_one(engine: &Engine, spec: &Spec, test: &RuleTest) -> Result<TestRe
         b.sort();
         a == b
     };
-    let passed = same(&actual, &test.expect) && (test.undetermined.is_empty() || same(&actual_undetermined, &test.undetermined));
+    let passed =
+        same(&actual, &test.expect) && (test.undetermined.is_empty() || same(&actual_undetermined, &test.undetermined));
     Ok(TestResult {
         name: test.name.clone(),
         passed,

@@ -22,7 +22,11 @@ pub fn segment_sql(engine: &Engine) -> Vec<SegmentSql<'_>> {
     engine
         .segments
         .iter()
-        .map(|s| SegmentSql { population: s.population.as_deref(), rule: &s.rule, fields: s.fields.iter().map(String::as_str).collect() })
+        .map(|s| SegmentSql {
+            population: s.population.as_deref(),
+            rule: &s.rule,
+            fields: s.fields.iter().map(String::as_str).collect(),
+        })
         .collect()
 }
 
@@ -30,14 +34,22 @@ pub fn segmentation_sql(spec: &Spec) -> Vec<SegmentationSql> {
     spec.segmentations
         .iter()
         .map(|g| SegmentationSql {
-            segments: g.segments.iter().filter_map(|id| spec.segments.iter().position(|s| &s.id == id)).collect(),
+            segments: g
+                .segments
+                .iter()
+                .filter_map(|id| spec.segments.iter().position(|s| &s.id == id))
+                .collect(),
         })
         .collect()
 }
 
 pub async fn measure(engine: &Engine, spec: &Spec) -> Result<SegmentOutput> {
     if spec.segments.is_empty() {
-        return Ok(SegmentOutput { segments: Vec::new(), segmentations: Vec::new(), statements: Vec::new() });
+        return Ok(SegmentOutput {
+            segments: Vec::new(),
+            segmentations: Vec::new(),
+            statements: Vec::new(),
+        });
     }
     let segs = segment_sql(engine);
     let groupings = segmentation_sql(spec);
@@ -47,13 +59,19 @@ pub async fn measure(engine: &Engine, spec: &Spec) -> Result<SegmentOutput> {
         return Err(crate::error::Error::new("the segment query returned no row"));
     };
     let strata: Vec<&str> = spec.subject.strata.iter().map(|s| s.value.as_str()).collect();
-    let mut statements = vec![SqlStatement { purpose: "segment and segmentation counts".into(), sql: counts_sql }];
+    let mut statements = vec![SqlStatement {
+        purpose: "segment and segmentation counts".into(),
+        sql: counts_sql,
+    }];
     let strata_batches = if strata.is_empty() {
         Vec::new()
     } else {
         let strata_sql = sql::strata(&segs, &strata);
         let batches = engine.query("measuring strata", &strata_sql).await?;
-        statements.push(SqlStatement { purpose: "usability by stratum".into(), sql: strata_sql });
+        statements.push(SqlStatement {
+            purpose: "usability by stratum".into(),
+            sql: strata_sql,
+        });
         batches
     };
     let risk = &spec.risk;
@@ -86,7 +104,11 @@ pub async fn measure(engine: &Engine, spec: &Spec) -> Result<SegmentOutput> {
             let strata_reports = strata_for_segment(&strata_batches, &strata, j, &plan.fields, spec);
             let undetermined_share = share(undetermined, population);
             let own = risk.undetermined.level_when_high(undetermined_share);
-            let worst = fields.iter().map(|f| f.risk).chain(strata_reports.iter().map(|s| s.risk)).fold(own, Level::max);
+            let worst = fields
+                .iter()
+                .map(|f| f.risk)
+                .chain(strata_reports.iter().map(|s| s.risk))
+                .fold(own, Level::max);
             SegmentReport {
                 id: segment.id.clone(),
                 label: segment.label.clone(),
@@ -119,15 +141,26 @@ pub async fn measure(engine: &Engine, spec: &Spec) -> Result<SegmentOutput> {
             for (x, a) in s.segments.iter().enumerate() {
                 for b in &s.segments[x + 1..] {
                     let rows = batch::count(row, &format!("sg_overlap_{g}_{}_{}", index(a), index(b)), 0);
-                    overlaps.push(Overlap { a: a.clone(), b: b.clone(), rows });
+                    overlaps.push(Overlap {
+                        a: a.clone(),
+                        b: b.clone(),
+                        rows,
+                    });
                 }
             }
-            let (population, none, several, undetermined) = (get("population"), get("none"), get("several"), get("undetermined"));
+            let (population, none, several, undetermined) =
+                (get("population"), get("none"), get("several"), get("undetermined"));
             let mut level = risk.undetermined.level_when_high(share(undetermined, population));
             if (s.exclusive && several > 0) || (s.exhaustive && none > 0) {
                 level = level.max(Level::High);
             }
-            let member_risk = s.segments.iter().filter_map(|id| segments.iter().find(|x| &x.id == id)).map(|x| x.risk).max().unwrap_or(Level::Ok);
+            let member_risk = s
+                .segments
+                .iter()
+                .filter_map(|id| segments.iter().find(|x| &x.id == id))
+                .map(|x| x.risk)
+                .max()
+                .unwrap_or(Level::Ok);
             SegmentationReport {
                 id: s.id.clone(),
                 label: s.label.clone(),
@@ -144,10 +177,20 @@ pub async fn measure(engine: &Engine, spec: &Spec) -> Result<SegmentOutput> {
             }
         })
         .collect();
-    Ok(SegmentOutput { segments, segmentations, statements })
+    Ok(SegmentOutput {
+        segments,
+        segmentations,
+        statements,
+    })
 }
 
-fn strata_for_segment(batches: &[datafusion::arrow::record_batch::RecordBatch], strata: &[&str], j: usize, fields: &[String], spec: &Spec) -> Vec<Strata> {
+fn strata_for_segment(
+    batches: &[datafusion::arrow::record_batch::RecordBatch],
+    strata: &[&str],
+    j: usize,
+    fields: &[String],
+    spec: &Spec,
+) -> Vec<Strata> {
     let mut out = Vec::new();
     for (a, by) in strata.iter().enumerate() {
         for (k, field) in fields.iter().enumerate() {
@@ -156,12 +199,21 @@ fn strata_for_segment(batches: &[datafusion::arrow::record_batch::RecordBatch], 
                 .map(|(b, r)| {
                     let rows = batch::count(b, &format!("population_{j}"), r);
                     let usable = batch::count(b, &format!("usable_{j}_{k}"), r);
-                    StratumGroup { value: batch::text(b, "value", r), rows, usable, usability: share(usable, rows) }
+                    StratumGroup {
+                        value: batch::text(b, "value", r),
+                        rows,
+                        usable,
+                        usability: share(usable, rows),
+                    }
                 })
                 .filter(|g| g.rows > 0)
                 .collect();
             groups.sort_by(|x, y| y.rows.cmp(&x.rows).then_with(|| x.value.cmp(&y.value)));
-            let eligible: Vec<f64> = groups.iter().filter(|g| g.rows >= MIN_STRATUM_ROWS).filter_map(|g| g.usability).collect();
+            let eligible: Vec<f64> = groups
+                .iter()
+                .filter(|g| g.rows >= MIN_STRATUM_ROWS)
+                .filter_map(|g| g.usability)
+                .collect();
             let spread = if eligible.is_empty() {
                 None
             } else {

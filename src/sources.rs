@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use datafusion::arrow::datatypes::DataType;
-use datafusion::logical_expr::Expr;
 use datafusion::datasource::file_format::options::{ArrowReadOptions, JsonReadOptions};
+use datafusion::logical_expr::Expr;
 use datafusion::prelude::{col, DataFrame, ParquetReadOptions, SessionContext};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -86,19 +86,28 @@ pub fn resolve(request: &SourceRequest) -> Result<(Vec<PathBuf>, SourceFormat)> 
     } else if path.exists() {
         vec![path.to_path_buf()]
     } else {
-        return Err(Error::new(format!("source `{}`: {} does not exist", request.name, path.display()))
-            .with_tip("check `path`; it is relative to the spec file's folder"));
+        return Err(
+            Error::new(format!("source `{}`: {} does not exist", request.name, path.display()))
+                .with_tip("check `path`; it is relative to the spec file's folder"),
+        );
     };
     files.sort();
     let Some(first) = files.first() else {
-        return Err(Error::new(format!("source `{}`: no data file matches {:?}", request.name, request.shown))
-            .with_tip("check the path or glob; supported files end in .csv, .tsv, .csv.gz, .parquet, .json, .ndjson"));
+        return Err(Error::new(format!(
+            "source `{}`: no data file matches {:?}",
+            request.name, request.shown
+        ))
+        .with_tip("check the path or glob; supported files end in .csv, .tsv, .csv.gz, .parquet, .json, .ndjson"));
     };
     let format = match request.format.or_else(|| format_of(first)) {
         Some(f) => f,
         None => {
-            return Err(Error::new(format!("source `{}`: cannot tell the format of {}", request.name, first.display()))
-                .with_tip("add format = \"csv\" (or \"parquet\", \"ndjson\") to the [source]"))
+            return Err(Error::new(format!(
+                "source `{}`: cannot tell the format of {}",
+                request.name,
+                first.display()
+            ))
+            .with_tip("add format = \"csv\" (or \"parquet\", \"ndjson\") to the [source]"))
         }
     };
     if request.format.is_none() {
@@ -128,7 +137,10 @@ pub async fn register(ctx: &SessionContext, request: &SourceRequest<'_>, scratch
         bad_lines: Vec::new(),
         renamed_columns: Vec::new(),
     };
-    let engine_err = |e| Error::engine(format!("source `{}`", request.name), e).with_tip("check that the files are valid and share one schema");
+    let engine_err = |e| {
+        Error::engine(format!("source `{}`", request.name), e)
+            .with_tip("check that the files are valid and share one schema")
+    };
     let frame = match format {
         SourceFormat::Csv => {
             let prepared = prepare_csv_files(request, &files, scratch)?;
@@ -136,14 +148,28 @@ pub async fn register(ctx: &SessionContext, request: &SourceRequest<'_>, scratch
             for (file, p) in files.iter().zip(&prepared) {
                 total += p.rows;
                 info.bad_rows += p.bad_rows;
-                info.bad_lines.extend(p.bad_lines.iter().map(|l| format!("{}:{l}", file.display())));
+                info.bad_lines
+                    .extend(p.bad_lines.iter().map(|l| format!("{}:{l}", file.display())));
                 info.renamed_columns.extend(p.renamed_columns.iter().cloned());
-                info.files.push(FileInfo { path: file.display().to_string(), bytes: p.bytes, rows: Some(p.rows), sha256: p.sha256.clone() });
+                info.files.push(FileInfo {
+                    path: file.display().to_string(),
+                    bytes: p.bytes,
+                    rows: Some(p.rows),
+                    sha256: p.sha256.clone(),
+                });
             }
             info.bad_lines.truncate(csv_prep::BAD_LINES_KEPT);
             info.rows = Some(total);
             let ipc: Vec<String> = prepared.iter().map(|p| p.ipc_path.display().to_string()).collect();
-            ctx.read_arrow(ipc, ArrowReadOptions { file_extension: ".arrow", ..Default::default() }).await.map_err(engine_err)?
+            ctx.read_arrow(
+                ipc,
+                ArrowReadOptions {
+                    file_extension: ".arrow",
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(engine_err)?
         }
         SourceFormat::Parquet | SourceFormat::Json => {
             if !request.schema_only {
@@ -152,11 +178,31 @@ pub async fn register(ctx: &SessionContext, request: &SourceRequest<'_>, scratch
                 }
             }
             let urls: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-            let ext = files.first().and_then(|f| f.extension()).map(|e| format!(".{}", e.to_string_lossy())).unwrap_or_default();
+            let ext = files
+                .first()
+                .and_then(|f| f.extension())
+                .map(|e| format!(".{}", e.to_string_lossy()))
+                .unwrap_or_default();
             if format == SourceFormat::Parquet {
-                ctx.read_parquet(urls, ParquetReadOptions { file_extension: &ext, ..Default::default() }).await.map_err(engine_err)?
+                ctx.read_parquet(
+                    urls,
+                    ParquetReadOptions {
+                        file_extension: &ext,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .map_err(engine_err)?
             } else {
-                ctx.read_json(urls, JsonReadOptions { file_extension: &ext, ..Default::default() }).await.map_err(engine_err)?
+                ctx.read_json(
+                    urls,
+                    JsonReadOptions {
+                        file_extension: &ext,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .map_err(engine_err)?
             }
         }
     };
@@ -165,7 +211,8 @@ pub async fn register(ctx: &SessionContext, request: &SourceRequest<'_>, scratch
     } else {
         frame
     };
-    ctx.register_table(request.name, frame.into_view()).map_err(engine_err)?;
+    ctx.register_table(request.name, frame.into_view())
+        .map_err(engine_err)?;
     Ok(info)
 }
 
@@ -195,7 +242,10 @@ fn prepare_csv_files(request: &SourceRequest, files: &[PathBuf], scratch: &Path)
 /// Text columns of typed sources: a value equal (trimmed) to a null token becomes NULL.
 fn apply_null_tokens(frame: DataFrame, request: &SourceRequest) -> Result<DataFrame> {
     let tokens = std::sync::Arc::new(request.null_tokens.to_vec());
-    let nulls = crate::udf::text_udf(&format!("segaudit_nulls_{}", sanitize(request.name)), crate::udf::TextFn::NullTokens(tokens));
+    let nulls = crate::udf::text_udf(
+        &format!("segaudit_nulls_{}", sanitize(request.name)),
+        crate::udf::TextFn::NullTokens(tokens),
+    );
     let columns: Vec<Expr> = frame
         .schema()
         .fields()
@@ -209,16 +259,25 @@ fn apply_null_tokens(frame: DataFrame, request: &SourceRequest) -> Result<DataFr
             }
         })
         .collect();
-    frame.select(columns).map_err(|e| Error::engine(format!("source `{}`", request.name), e))
+    frame
+        .select(columns)
+        .map_err(|e| Error::engine(format!("source `{}`", request.name), e))
 }
 
 fn sanitize(name: &str) -> String {
-    name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
 }
 
 fn hash_file(path: &Path) -> Result<FileInfo> {
     let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, &e))?;
     let mut hasher = Sha256::new();
     let bytes = std::io::copy(&mut file, &mut hasher).map_err(|e| Error::io(path, &e))?;
-    Ok(FileInfo { path: path.display().to_string(), bytes, rows: None, sha256: format!("{:x}", hasher.finalize()) })
+    Ok(FileInfo {
+        path: path.display().to_string(),
+        bytes,
+        rows: None,
+        sha256: format!("{:x}", hasher.finalize()),
+    })
 }

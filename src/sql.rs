@@ -96,7 +96,10 @@ pub fn frequencies(subject: &str, columns: &[&str], pii: &[bool], top: usize) ->
     let mut entries = Vec::new();
     for (i, c) in columns.iter().enumerate() {
         let text = text_of(c);
-        values.push(format!("CASE WHEN {}({text}) <> 1 THEN {text} END AS \"c{i}\"", udf::status_name(i)));
+        values.push(format!(
+            "CASE WHEN {}({text}) <> 1 THEN {text} END AS \"c{i}\"",
+            udf::status_name(i)
+        ));
         let mut push = |family: usize, expr: String| {
             derived.push(format!("{expr} AS \"f{family}_{i}\""));
             set_ids.push((family * n + i).to_string());
@@ -182,13 +185,23 @@ pub fn segments(segments: &[SegmentSql], segmentations: &[SegmentationSql]) -> S
     for (j, s) in segments.iter().enumerate() {
         let pop = format!("\"__p{j}\" IS TRUE");
         outer.push(format!("COUNT(*) FILTER (WHERE {pop}) AS \"population_{j}\""));
-        outer.push(format!("COUNT(*) FILTER (WHERE \"__p{j}\" IS NULL) AS \"population_undetermined_{j}\""));
-        outer.push(format!("COUNT(*) FILTER (WHERE {pop} AND \"__r{j}\" IS TRUE) AS \"members_{j}\""));
-        outer.push(format!("COUNT(*) FILTER (WHERE {pop} AND \"__r{j}\" IS FALSE) AS \"non_members_{j}\""));
-        outer.push(format!("COUNT(*) FILTER (WHERE {pop} AND \"__r{j}\" IS NULL) AS \"undetermined_{j}\""));
+        outer.push(format!(
+            "COUNT(*) FILTER (WHERE \"__p{j}\" IS NULL) AS \"population_undetermined_{j}\""
+        ));
+        outer.push(format!(
+            "COUNT(*) FILTER (WHERE {pop} AND \"__r{j}\" IS TRUE) AS \"members_{j}\""
+        ));
+        outer.push(format!(
+            "COUNT(*) FILTER (WHERE {pop} AND \"__r{j}\" IS FALSE) AS \"non_members_{j}\""
+        ));
+        outer.push(format!(
+            "COUNT(*) FILTER (WHERE {pop} AND \"__r{j}\" IS NULL) AS \"undetermined_{j}\""
+        ));
         for (k, f) in s.fields.iter().enumerate() {
             let f = ident(f);
-            outer.push(format!("COUNT(*) FILTER (WHERE {pop} AND {f} IS NOT NULL) AS \"usable_{j}_{k}\""));
+            outer.push(format!(
+                "COUNT(*) FILTER (WHERE {pop} AND {f} IS NOT NULL) AS \"usable_{j}_{k}\""
+            ));
             outer.push(format!(
                 "COUNT(*) FILTER (WHERE {pop} AND \"__r{j}\" IS NULL AND {f} IS NULL) AS \"undetermined_rows_{j}_{k}\""
             ));
@@ -200,11 +213,15 @@ pub fn segments(segments: &[SegmentSql], segmentations: &[SegmentationSql]) -> S
         middle.push(format!("{} AS \"__true_{g}\"", member_count(&s.segments, "TRUE")));
         middle.push(format!("{} AS \"__null_{g}\"", member_count(&s.segments, "NULL")));
         outer.push(format!("COUNT(*) FILTER (WHERE \"__in_{g}\") AS \"sg_population_{g}\""));
-        outer.push(format!("COUNT(*) FILTER (WHERE \"__in_{g}\" AND \"__true_{g}\" = 1) AS \"sg_exactly_one_{g}\""));
+        outer.push(format!(
+            "COUNT(*) FILTER (WHERE \"__in_{g}\" AND \"__true_{g}\" = 1) AS \"sg_exactly_one_{g}\""
+        ));
         outer.push(format!(
             "COUNT(*) FILTER (WHERE \"__in_{g}\" AND \"__true_{g}\" = 0 AND \"__null_{g}\" = 0) AS \"sg_none_{g}\""
         ));
-        outer.push(format!("COUNT(*) FILTER (WHERE \"__in_{g}\" AND \"__true_{g}\" >= 2) AS \"sg_several_{g}\""));
+        outer.push(format!(
+            "COUNT(*) FILTER (WHERE \"__in_{g}\" AND \"__true_{g}\" >= 2) AS \"sg_several_{g}\""
+        ));
         outer.push(format!(
             "COUNT(*) FILTER (WHERE \"__in_{g}\" AND \"__true_{g}\" = 0 AND \"__null_{g}\" > 0) AS \"sg_undetermined_{g}\""
         ));
@@ -236,15 +253,30 @@ pub fn strata(segments: &[SegmentSql], strata: &[&str]) -> String {
         let pop = format!("\"__p{j}\" IS TRUE");
         aggregates.push(format!("COUNT(*) FILTER (WHERE {pop}) AS \"population_{j}\""));
         for (k, f) in s.fields.iter().enumerate() {
-            aggregates.push(format!("COUNT(*) FILTER (WHERE {pop} AND {} IS NOT NULL) AS \"usable_{j}_{k}\"", ident(f)));
+            aggregates.push(format!(
+                "COUNT(*) FILTER (WHERE {pop} AND {} IS NOT NULL) AS \"usable_{j}_{k}\"",
+                ident(f)
+            ));
         }
     }
-    let attributes: Vec<String> = strata.iter().enumerate().map(|(a, s)| format!("CAST({} AS VARCHAR) AS \"__a{a}\"", ident(s))).collect();
-    let by_case: Vec<String> = (0..strata.len()).map(|a| format!("WHEN grouping(\"__a{a}\") = 0 THEN {a}")).collect();
+    let attributes: Vec<String> = strata
+        .iter()
+        .enumerate()
+        .map(|(a, s)| format!("CAST({} AS VARCHAR) AS \"__a{a}\"", ident(s)))
+        .collect();
+    let by_case: Vec<String> = (0..strata.len())
+        .map(|a| format!("WHEN grouping(\"__a{a}\") = 0 THEN {a}"))
+        .collect();
     let value = if strata.is_empty() {
         "NULL".to_string()
     } else {
-        format!("COALESCE({})", (0..strata.len()).map(|a| format!("\"__a{a}\"")).collect::<Vec<_>>().join(", "))
+        format!(
+            "COALESCE({})",
+            (0..strata.len())
+                .map(|a| format!("\"__a{a}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     };
     let sets: Vec<String> = (0..strata.len()).map(|a| format!("(\"__a{a}\")")).collect();
     format!(
@@ -276,8 +308,16 @@ mod tests {
     #[test]
     fn segment_sql() {
         let segs = [
-            SegmentSql { population: Some("customer_type = 'B2C'"), rule: "avg_days_late < 7", fields: vec!["avg_days_late", "customer_type"] },
-            SegmentSql { population: None, rule: "avg_days_late >= 7", fields: vec!["avg_days_late"] },
+            SegmentSql {
+                population: Some("customer_type = 'B2C'"),
+                rule: "avg_days_late < 7",
+                fields: vec!["avg_days_late", "customer_type"],
+            },
+            SegmentSql {
+                population: None,
+                rule: "avg_days_late >= 7",
+                fields: vec!["avg_days_late"],
+            },
         ];
         insta::assert_snapshot!(segments(&segs, &[SegmentationSql { segments: vec![0, 1] }]));
         insta::assert_snapshot!(strata(&segs, &["region"]));

@@ -72,7 +72,11 @@ pub fn value_name(index: usize) -> String {
 }
 
 pub fn text_udf(name: &str, func: TextFn) -> ScalarUDF {
-    ScalarUDF::new_from_impl(TextUdf { name: name.to_string(), signature: Signature::any(1, Volatility::Immutable), func })
+    ScalarUDF::new_from_impl(TextUdf {
+        name: name.to_string(),
+        signature: Signature::any(1, Volatility::Immutable),
+        func,
+    })
 }
 
 /// Registers the fixed UDFs and one status/value pair per field rule (index = position in `rules`).
@@ -123,7 +127,10 @@ impl ScalarUDFImpl for TextUdf {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
         let Some(input) = args.args.first() else {
-            return Err(datafusion::error::DataFusionError::Plan(format!("{} takes one argument", self.name)));
+            return Err(datafusion::error::DataFusionError::Plan(format!(
+                "{} takes one argument",
+                self.name
+            )));
         };
         let array = input.to_array(args.number_rows)?;
         let texts = as_texts(&array)?;
@@ -159,11 +166,17 @@ impl TextUdf {
                 Arc::new(b.finish())
             }
             TextFn::Value(rule) => typed_array(rule, iter, n),
-            TextFn::Clean => strings(iter.map(|t| t.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)), n),
+            TextFn::Clean => strings(
+                iter.map(|t| t.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)),
+                n,
+            ),
             TextFn::Shape => strings(iter.map(|t| t.map(shape)), n),
             TextFn::Kind => strings(iter.map(|t| t.map(|s| kind(s.trim()).to_string())), n),
             TextFn::NullTokens(tokens) => strings(
-                iter.map(|t| t.filter(|s| !tokens.iter().any(|tok| tok == s.trim())).map(str::to_string)),
+                iter.map(|t| {
+                    t.filter(|s| !tokens.iter().any(|tok| tok == s.trim()))
+                        .map(str::to_string)
+                }),
                 n,
             ),
             TextFn::Placeholder => booleans(iter.map(|t| t.map(looks_like_placeholder)), n),
@@ -187,7 +200,10 @@ fn booleans(values: impl Iterator<Item = Option<bool>>, n: usize) -> ArrayRef {
 fn typed_array<'a>(rule: &FieldRule, values: impl Iterator<Item = Option<&'a str>>, n: usize) -> ArrayRef {
     let parsed = values.map(|t| rule.check(t).1);
     match rule.field_type {
-        FieldType::String => strings(parsed.map(|v| if let Some(Typed::Text(s)) = v { Some(s) } else { None }), n),
+        FieldType::String => strings(
+            parsed.map(|v| if let Some(Typed::Text(s)) = v { Some(s) } else { None }),
+            n,
+        ),
         FieldType::Integer => {
             let mut b = Int64Builder::with_capacity(n);
             parsed.for_each(|v| b.append_option(if let Some(Typed::Integer(i)) = v { Some(i) } else { None }));
@@ -198,7 +214,10 @@ fn typed_array<'a>(rule: &FieldRule, values: impl Iterator<Item = Option<&'a str
             parsed.for_each(|v| b.append_option(if let Some(Typed::Float(f)) = v { Some(f) } else { None }));
             Arc::new(b.finish())
         }
-        FieldType::Boolean => booleans(parsed.map(|v| if let Some(Typed::Boolean(x)) = v { Some(x) } else { None }), n),
+        FieldType::Boolean => booleans(
+            parsed.map(|v| if let Some(Typed::Boolean(x)) = v { Some(x) } else { None }),
+            n,
+        ),
         FieldType::Date => {
             let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
             let mut b = Date32Builder::with_capacity(n);
@@ -250,9 +269,46 @@ pub fn shape(text: &str) -> String {
 }
 
 const PLACEHOLDER_WORDS: [&str; 40] = [
-    "n/a", "na", "n.a.", "n.a", "nan", "null", "none", "nil", "?", "??", "???", "-", "--", "---", ".", "..", "...",
-    "x", "xx", "xxx", "xxxx", "unknown", "inconnu", "inconnue", "non renseigné", "non renseigne", "nr", "nc", "n/c",
-    "nd", "n/d", "néant", "neant", "vide", "empty", "missing", "undefined", "#n/a", "0000-00-00", "00/00/0000",
+    "n/a",
+    "na",
+    "n.a.",
+    "n.a",
+    "nan",
+    "null",
+    "none",
+    "nil",
+    "?",
+    "??",
+    "???",
+    "-",
+    "--",
+    "---",
+    ".",
+    "..",
+    "...",
+    "x",
+    "xx",
+    "xxx",
+    "xxxx",
+    "unknown",
+    "inconnu",
+    "inconnue",
+    "non renseigné",
+    "non renseigne",
+    "nr",
+    "nc",
+    "n/c",
+    "nd",
+    "n/d",
+    "néant",
+    "neant",
+    "vide",
+    "empty",
+    "missing",
+    "undefined",
+    "#n/a",
+    "0000-00-00",
+    "00/00/0000",
 ];
 
 /// Values that usually stand for "no value": `N/A`, `inconnu`, `00/00/0000`, `9999`, `000`.
@@ -266,7 +322,8 @@ pub fn looks_like_placeholder(text: &str) -> bool {
         return true;
     }
     let digits = trimmed.strip_prefix('-').unwrap_or(trimmed);
-    let repeated_sentinel = digits.len() >= 3 && (digits.bytes().all(|b| b == b'9') || digits.bytes().all(|b| b == b'0'));
+    let repeated_sentinel =
+        digits.len() >= 3 && (digits.bytes().all(|b| b == b'9') || digits.bytes().all(|b| b == b'0'));
     let repeated_symbol = trimmed.chars().count() >= 2 && {
         let mut chars = trimmed.chars();
         let first = chars.next().unwrap_or('a');
@@ -284,7 +341,8 @@ pub fn looks_mis_decoded(text: &str) -> bool {
     while let Some(c) = chars.next() {
         if matches!(c, 'Ã' | 'Â') {
             if let Some(&next) = chars.peek() {
-                if ('\u{80}'..='\u{BF}').contains(&next) || "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ".contains(next) {
+                if ('\u{80}'..='\u{BF}').contains(&next) || "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ".contains(next)
+                {
                     return true;
                 }
             }
@@ -294,11 +352,19 @@ pub fn looks_mis_decoded(text: &str) -> bool {
 }
 
 const DATE_FORMATS: [&str; 6] = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y/%m/%d", "%d.%m.%Y", "%m/%d/%Y"];
-const TIMESTAMP_FORMATS: [&str; 4] = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M:%S"];
+const TIMESTAMP_FORMATS: [&str; 4] = [
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%d %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+];
 
 /// The common date formats a value matches first, if any (for `init` and observed types).
 pub fn date_format_of(trimmed: &str) -> Option<&'static str> {
-    DATE_FORMATS.iter().copied().find(|f| NaiveDate::parse_from_str(trimmed, f).is_ok())
+    DATE_FORMATS
+        .iter()
+        .copied()
+        .find(|f| NaiveDate::parse_from_str(trimmed, f).is_ok())
 }
 
 /// The type a single trimmed value looks like.
@@ -311,7 +377,10 @@ pub fn kind(trimmed: &str) -> &'static str {
         "boolean"
     } else if date_format_of(trimmed).is_some() {
         "date"
-    } else if TIMESTAMP_FORMATS.iter().any(|f| chrono::NaiveDateTime::parse_from_str(trimmed, f).is_ok()) {
+    } else if TIMESTAMP_FORMATS
+        .iter()
+        .any(|f| chrono::NaiveDateTime::parse_from_str(trimmed, f).is_ok())
+    {
         "timestamp"
     } else {
         "string"

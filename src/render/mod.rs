@@ -15,8 +15,10 @@ pub fn write_atomically(path: &Path, content: &[u8]) -> Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, &e).with_tip("choose an output folder you can write to (--out DIR)"))?;
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, &e).with_tip("choose an output folder you can write to (--out DIR)"))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io(dir, &e).with_tip("choose an output folder you can write to (--out DIR)"))?;
+    let mut temp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| Error::io(dir, &e).with_tip("choose an output folder you can write to (--out DIR)"))?;
     temp.write_all(content).map_err(|e| Error::io(path, &e))?;
     temp.persist(path).map_err(|e| Error::io(path, &e.error))?;
     Ok(())

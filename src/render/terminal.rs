@@ -14,7 +14,10 @@ const FINDINGS_SHOWN: usize = 25;
 
 fn table(header: Vec<String>) -> Table {
     let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).set_width(WIDTH).set_header(header);
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(WIDTH)
+        .set_header(header);
     t
 }
 
@@ -27,19 +30,41 @@ pub fn render(report: &Report) -> String {
     let l = |k| label(lang, k).to_string();
     let mut out = String::new();
     out.push_str(&format!("{}\n", report.title));
-    let mut subject = format!("{} {} · {} {}", l("subject"), report.subject.table, count(lang, report.subject.rows), l("rows"));
+    let mut subject = format!(
+        "{} {} · {} {}",
+        l("subject"),
+        report.subject.table,
+        count(lang, report.subject.rows),
+        l("rows")
+    );
     if let (Some(key), Some(d)) = (&report.subject.key, report.subject.duplicate_keys) {
         subject.push_str(&format!(" · {key}: {} {}", count(lang, d), l("duplicate_keys")));
     }
     out.push_str(&subject);
     out.push('\n');
     for source in report.sources.iter().filter(|s| s.bad_rows > 0) {
-        out.push_str(&format!("source {}: {} malformed rows (first at {})\n", source.name, count(lang, source.bad_rows), source.bad_lines.first().cloned().unwrap_or_default()));
+        out.push_str(&format!(
+            "source {}: {} malformed rows (first at {})\n",
+            source.name,
+            count(lang, source.bad_rows),
+            source.bad_lines.first().cloned().unwrap_or_default()
+        ));
     }
 
-    let mut fields = table(vec![l("field"), l("type"), l("missing"), l("invalid"), l("usable"), l("usability")]);
+    let mut fields = table(vec![
+        l("field"),
+        l("type"),
+        l("missing"),
+        l("invalid"),
+        l("usable"),
+        l("usability"),
+    ]);
     for f in &report.fields {
-        let name = if f.available { f.name.clone() } else { format!("{} ({})", f.name, l("absent")) };
+        let name = if f.available {
+            f.name.clone()
+        } else {
+            format!("{} ({})", f.name, l("absent"))
+        };
         fields.add_row(vec![
             Cell::new(name),
             Cell::new(&f.field_type),
@@ -53,13 +78,24 @@ pub fn render(report: &Report) -> String {
 
     if !report.segments.is_empty() {
         out.push_str(&format!("\n{}\n{}\n", l("risk_matrix"), risk_matrix(report)));
-        let mut segs = table(vec![l("segment"), l("population"), l("members"), l("undetermined"), l("size"), l("risk")]);
+        let mut segs = table(vec![
+            l("segment"),
+            l("population"),
+            l("members"),
+            l("undetermined"),
+            l("size"),
+            l("risk"),
+        ]);
         for s in &report.segments {
             segs.add_row(vec![
                 s.id.clone(),
                 count(lang, s.population),
                 count(lang, s.members),
-                format!("{} ({})", count(lang, s.undetermined), percent(lang, s.undetermined_share)),
+                format!(
+                    "{} ({})",
+                    count(lang, s.undetermined),
+                    percent(lang, s.undetermined_share)
+                ),
                 format!("{} – {}", count(lang, s.size_min), count(lang, s.size_max)),
                 level(lang, s.risk).to_string(),
             ]);
@@ -67,7 +103,15 @@ pub fn render(report: &Report) -> String {
         out.push_str(&format!("\n{segs}\n"));
     }
     if !report.segmentations.is_empty() {
-        let mut t = table(vec![l("segmentation"), l("population"), l("exactly_one"), l("none"), l("several"), l("undetermined"), l("risk")]);
+        let mut t = table(vec![
+            l("segmentation"),
+            l("population"),
+            l("exactly_one"),
+            l("none"),
+            l("several"),
+            l("undetermined"),
+            l("risk"),
+        ]);
         for s in &report.segmentations {
             t.add_row(vec![
                 s.id.clone(),
@@ -83,7 +127,12 @@ pub fn render(report: &Report) -> String {
     }
     if !report.tests.is_empty() {
         let passed = report.tests.iter().filter(|t| t.passed).count();
-        out.push_str(&format!("\n{}: {passed}/{} {}\n", l("tests"), report.tests.len(), l("passed")));
+        out.push_str(&format!(
+            "\n{}: {passed}/{} {}\n",
+            l("tests"),
+            report.tests.len(),
+            l("passed")
+        ));
     }
     out.push_str(&format!("\n{} ({})\n", l("findings"), report.findings.len()));
     if report.findings.is_empty() {
@@ -93,9 +142,16 @@ pub fn render(report: &Report) -> String {
         out.push_str(&format!("  [{}] {}: {}\n", level(lang, f.level), f.code, f.message));
     }
     if report.findings.len() > FINDINGS_SHOWN {
-        out.push_str(&format!("  … {} more in the JSON/HTML report\n", report.findings.len() - FINDINGS_SHOWN));
+        out.push_str(&format!(
+            "  … {} more in the JSON/HTML report\n",
+            report.findings.len() - FINDINGS_SHOWN
+        ));
     }
-    let verdict = if report.gate.passed { l("gate_passed") } else { l("gate_failed") };
+    let verdict = if report.gate.passed {
+        l("gate_passed")
+    } else {
+        l("gate_failed")
+    };
     out.push_str(&format!(
         "\n{verdict}: {} = {}, {} = {}\n",
         l("worst"),
@@ -123,7 +179,12 @@ pub fn risk_matrix(report: &Report) -> Table {
     for s in &report.segments {
         let mut row = vec![s.id.clone()];
         for c in &columns {
-            row.push(s.fields.iter().find(|f| f.name == *c).map_or_else(|| "·".to_string(), |f| cell_level(lang, f.usability, f.risk)));
+            row.push(
+                s.fields
+                    .iter()
+                    .find(|f| f.name == *c)
+                    .map_or_else(|| "·".to_string(), |f| cell_level(lang, f.usability, f.risk)),
+            );
         }
         t.add_row(row);
     }

@@ -12,7 +12,14 @@ use super::*;
 use crate::fieldcheck::{parse_typed, FieldType, Typed};
 use crate::names::did_you_mean;
 
-const FAMILIES: [&str; 6] = ["socio-demographic", "geographic", "behavioural", "value", "psychographic", "other"];
+const FAMILIES: [&str; 6] = [
+    "socio-demographic",
+    "geographic",
+    "behavioural",
+    "value",
+    "psychographic",
+    "other",
+];
 
 /// Builds errors that point into the spec file.
 struct At<'a> {
@@ -26,7 +33,10 @@ impl At<'_> {
     }
 
     fn located<T: Clone>(&self, spanned: &Spanned<T>) -> Located<T> {
-        Located { value: spanned.get_ref().clone(), loc: self.loc(spanned) }
+        Located {
+            value: spanned.get_ref().clone(),
+            loc: self.loc(spanned),
+        }
     }
 
     fn err<T>(&self, spanned: &Spanned<T>, key: &str, message: impl std::fmt::Display) -> Error {
@@ -34,7 +44,12 @@ impl At<'_> {
     }
 
     fn err_at(&self, loc: Loc, key: &str, message: impl std::fmt::Display) -> Error {
-        Error::new(format!("{}:{}:{}: `{key}`: {message}", self.path.display(), loc.line, loc.col))
+        Error::new(format!(
+            "{}:{}:{}: `{key}`: {message}",
+            self.path.display(),
+            loc.line,
+            loc.col
+        ))
     }
 
     /// An error for a whole table, located at its `[header]`.
@@ -79,10 +94,14 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
     let mut views = Vec::new();
     for (name, v) in &raw.view {
         if raw.source.contains_key(name) {
-            return Err(at.err(&v.sql, &format!("view.{name}"), "a source has the same name")
+            return Err(at
+                .err(&v.sql, &format!("view.{name}"), "a source has the same name")
                 .with_tip("give the view another name"));
         }
-        views.push(View { name: name.clone(), sql: at.located(&v.sql) });
+        views.push(View {
+            name: name.clone(),
+            sql: at.located(&v.sql),
+        });
     }
 
     let subject = build_subject(&at, &raw, &sources, &views)?;
@@ -102,7 +121,11 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
                 Some(f) if FAMILIES.contains(&f.get_ref().as_str()) => f.get_ref().clone(),
                 Some(f) => {
                     return Err(at
-                        .err(f, &format!("criterion.{id}.family"), format!("unknown family {:?}", f.get_ref()))
+                        .err(
+                            f,
+                            &format!("criterion.{id}.family"),
+                            format!("unknown family {:?}", f.get_ref()),
+                        )
                         .with_tip(unknown(f.get_ref(), "family", &FAMILIES)))
                 }
             };
@@ -130,9 +153,27 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
     let segmentations = build_segmentations(&at, &raw, &segment_ids, &segmentation_ids)?;
 
     let risk = RiskSettings {
-        usability: thresholds(&at, "risk.usability", raw.risk.usability.as_ref(), crate::risk::Thresholds::USABILITY, true)?,
-        undetermined: thresholds(&at, "risk.undetermined", raw.risk.undetermined.as_ref(), crate::risk::Thresholds::UNDETERMINED, false)?,
-        strata_gap: thresholds(&at, "risk.strata_gap", raw.risk.strata_gap.as_ref(), crate::risk::Thresholds::STRATA_GAP, false)?,
+        usability: thresholds(
+            &at,
+            "risk.usability",
+            raw.risk.usability.as_ref(),
+            crate::risk::Thresholds::USABILITY,
+            true,
+        )?,
+        undetermined: thresholds(
+            &at,
+            "risk.undetermined",
+            raw.risk.undetermined.as_ref(),
+            crate::risk::Thresholds::UNDETERMINED,
+            false,
+        )?,
+        strata_gap: thresholds(
+            &at,
+            "risk.strata_gap",
+            raw.risk.strata_gap.as_ref(),
+            crate::risk::Thresholds::STRATA_GAP,
+            false,
+        )?,
         min_population: raw.risk.min_population.unwrap_or(30),
     };
 
@@ -190,7 +231,8 @@ fn build_source(at: &At, dir: &Path, name: &str, s: &model::SourceSpec) -> Resul
             "parquet" => SourceFormat::Parquet,
             "json" | "ndjson" | "jsonl" => SourceFormat::Json,
             other => {
-                return Err(at.err(f, &key("format"), format!("unknown format {other:?}"))
+                return Err(at
+                    .err(f, &key("format"), format!("unknown format {other:?}"))
                     .with_tip("use csv, tsv, parquet or ndjson (or omit it: the extension decides)"))
             }
         }),
@@ -200,12 +242,15 @@ fn build_source(at: &At, dir: &Path, name: &str, s: &model::SourceSpec) -> Resul
         match v.get_ref().as_str() {
             "\\t" | "tab" | "\t" => Ok(b'\t'),
             text if text.len() == 1 => Ok(text.as_bytes()[0]),
-            text => Err(at.err(v, &key(k), format!("{text:?} is not a single ASCII character"))
+            text => Err(at
+                .err(v, &key(k), format!("{text:?} is not a single ASCII character"))
                 .with_tip(format!("write one character, e.g. {k} = \";\" (or \"\\t\" for tabs)"))),
         }
     };
     let is_tsv = s.path.get_ref().to_ascii_lowercase().contains(".tsv")
-        || s.format.as_ref().is_some_and(|f| f.get_ref().eq_ignore_ascii_case("tsv"));
+        || s.format
+            .as_ref()
+            .is_some_and(|f| f.get_ref().eq_ignore_ascii_case("tsv"));
     let delimiter = single_byte(&s.delimiter, "delimiter", if is_tsv { b'\t' } else { b',' })?;
     let quote = single_byte(&s.quote, "quote", b'"')?;
     let encoding = match &s.encoding {
@@ -221,7 +266,8 @@ fn build_source(at: &At, dir: &Path, name: &str, s: &model::SourceSpec) -> Resul
             "report" => false,
             "fail" => true,
             other => {
-                return Err(at.err(v, &key("on_bad_rows"), format!("unknown value {other:?}"))
+                return Err(at
+                    .err(v, &key("on_bad_rows"), format!("unknown value {other:?}"))
                     .with_tip("use \"report\" (count malformed rows and go on) or \"fail\""))
             }
         },
@@ -231,7 +277,13 @@ fn build_source(at: &At, dir: &Path, name: &str, s: &model::SourceSpec) -> Resul
         path: at.located(&s.path),
         resolved: dir.join(s.path.get_ref()),
         format,
-        csv: CsvOptions { delimiter, quote, header: s.header.unwrap_or(true), encoding, fail_on_bad_rows },
+        csv: CsvOptions {
+            delimiter,
+            quote,
+            header: s.header.unwrap_or(true),
+            encoding,
+            fail_on_bad_rows,
+        },
         null_tokens: s.null_tokens.clone(),
     })
 }
@@ -239,9 +291,11 @@ fn build_source(at: &At, dir: &Path, name: &str, s: &model::SourceSpec) -> Resul
 fn build_subject(at: &At, raw: &RawSpec, sources: &[Source], views: &[View]) -> Result<Subject> {
     let Some(subject) = &raw.subject else {
         let table = sources.first().map(|s| s.name.clone()).unwrap_or_default();
-        return Err(Error::new(format!("{}: the spec has no [subject]", at.path.display())).with_tip(format!(
-            "add:\n[subject]\ntable = \"{table}\"   # the table with one row per customer\nkey = \"client_id\""
-        )));
+        return Err(
+            Error::new(format!("{}: the spec has no [subject]", at.path.display())).with_tip(format!(
+                "add:\n[subject]\ntable = \"{table}\"   # the table with one row per customer\nkey = \"client_id\""
+            )),
+        );
     };
     let subject = subject.get_ref();
     let tables: Vec<&str> = sources
@@ -251,7 +305,11 @@ fn build_subject(at: &At, raw: &RawSpec, sources: &[Source], views: &[View]) -> 
         .collect();
     if !tables.contains(&subject.table.get_ref().as_str()) {
         return Err(at
-            .err(&subject.table, "subject.table", format!("no source or view is named {:?}", subject.table.get_ref()))
+            .err(
+                &subject.table,
+                "subject.table",
+                format!("no source or view is named {:?}", subject.table.get_ref()),
+            )
             .with_tip(unknown(subject.table.get_ref(), "source or view", &tables)));
     }
     Ok(Subject {
@@ -275,10 +333,17 @@ fn build_field(at: &At, name: &str, f: &model::FieldSpec) -> Result<crate::field
         }
         None => FieldType::String,
     };
-    let formats = if f.formats.is_empty() { field_type.default_formats() } else { f.formats.clone() };
+    let formats = if f.formats.is_empty() {
+        field_type.default_formats()
+    } else {
+        f.formats.clone()
+    };
     if !f.formats.is_empty() && !matches!(field_type, FieldType::Date | FieldType::Timestamp) {
         return Err(at
-            .err_table(&format!("field.{name}"), "`formats` only applies to date and timestamp fields")
+            .err_table(
+                &format!("field.{name}"),
+                "`formats` only applies to date and timestamp fields",
+            )
             .with_tip("add type = \"date\" (or \"timestamp\"), or remove `formats`"));
     }
     let (min, max) = match range {
@@ -330,8 +395,15 @@ fn range_items(v: &toml::Value) -> Vec<toml::Value> {
 
 type Bounds = (Option<Typed>, Option<Typed>);
 
-fn parse_range(at: &At, key: &str, r: &Spanned<toml::Value>, field_type: FieldType, formats: &[String]) -> Result<Bounds> {
-    let shape_tip = "write range = [MIN, MAX] (inclusive); leave a side open with \"\", e.g. [0, \"\"], or use { min = 0 }";
+fn parse_range(
+    at: &At,
+    key: &str,
+    r: &Spanned<toml::Value>,
+    field_type: FieldType,
+    formats: &[String],
+) -> Result<Bounds> {
+    let shape_tip =
+        "write range = [MIN, MAX] (inclusive); leave a side open with \"\", e.g. [0, \"\"], or use { min = 0 }";
     if let toml::Value::Table(t) = r.get_ref() {
         if let Some(bad) = t.keys().find(|k| *k != "min" && *k != "max") {
             return Err(at.err(r, key, format!("unknown bound `{bad}`")).with_tip(shape_tip));
@@ -339,7 +411,9 @@ fn parse_range(at: &At, key: &str, r: &Spanned<toml::Value>, field_type: FieldTy
     }
     let items = range_items(r.get_ref());
     if items.len() != 2 {
-        return Err(at.err(r, key, format!("expected two bounds, found {}", items.len())).with_tip(shape_tip));
+        return Err(at
+            .err(r, key, format!("expected two bounds, found {}", items.len()))
+            .with_tip(shape_tip));
     }
     let bound = |v: &toml::Value| -> Result<Option<Typed>> {
         let text = value_text(v);
@@ -349,13 +423,18 @@ fn parse_range(at: &At, key: &str, r: &Spanned<toml::Value>, field_type: FieldTy
         }
         parse_bound(field_type, formats, text).map(Some).ok_or_else(|| {
             at.err(r, key, format!("bound {text:?} is not a {}", field_type.as_str()))
-                .with_tip(format!("write bounds as {} values (dates as \"YYYY-MM-DD\")", field_type.as_str()))
+                .with_tip(format!(
+                    "write bounds as {} values (dates as \"YYYY-MM-DD\")",
+                    field_type.as_str()
+                ))
         })
     };
     let (min, max) = (bound(&items[0])?, bound(&items[1])?);
     if let (Some(lo), Some(hi)) = (&min, &max) {
         if lo > hi {
-            return Err(at.err(r, key, "the lower bound is above the upper bound").with_tip("write range = [MIN, MAX]"));
+            return Err(at
+                .err(r, key, "the lower bound is above the upper bound")
+                .with_tip("write range = [MIN, MAX]"));
         }
     }
     Ok((min, max))
@@ -378,14 +457,23 @@ fn parse_bound(field_type: FieldType, formats: &[String], text: &str) -> Option<
     }
 }
 
-fn build_segmentations(at: &At, raw: &RawSpec, segment_ids: &[&str], segmentation_ids: &[&str]) -> Result<Vec<Segmentation>> {
+fn build_segmentations(
+    at: &At,
+    raw: &RawSpec,
+    segment_ids: &[&str],
+    segmentation_ids: &[&str],
+) -> Result<Vec<Segmentation>> {
     let mut out: Vec<Segmentation> = Vec::new();
     for (id, s) in &raw.segmentation {
         let mut members = Vec::new();
         for seg in &s.segments {
             if !segment_ids.contains(&seg.get_ref().as_str()) {
                 return Err(at
-                    .err(seg, &format!("segmentation.{id}.segments"), format!("no segment is named {:?}", seg.get_ref()))
+                    .err(
+                        seg,
+                        &format!("segmentation.{id}.segments"),
+                        format!("no segment is named {:?}", seg.get_ref()),
+                    )
                     .with_tip(unknown(seg.get_ref(), "segment", segment_ids)));
             }
             if !members.contains(seg.get_ref()) {
@@ -405,7 +493,11 @@ fn build_segmentations(at: &At, raw: &RawSpec, segment_ids: &[&str], segmentatio
         let Some(target) = &seg.segmentation else { continue };
         let Some(segmentation) = out.iter_mut().find(|s| &s.id == target.get_ref()) else {
             return Err(at
-                .err(target, &format!("segment.{seg_id}.segmentation"), format!("no segmentation is named {:?}", target.get_ref()))
+                .err(
+                    target,
+                    &format!("segment.{seg_id}.segmentation"),
+                    format!("no segmentation is named {:?}", target.get_ref()),
+                )
                 .with_tip(unknown(target.get_ref(), "segmentation", segmentation_ids)));
         };
         if !segmentation.segments.contains(seg_id) {
@@ -431,7 +523,12 @@ fn thresholds(
     };
     for (name, v) in [("warn", out.warn), ("high", out.high), ("critical", out.critical)] {
         if !(0.0..=1.0).contains(&v) {
-            return Err(at.err(spanned, &format!("{key}.{name}"), format!("{v} is not a share between 0 and 1"))
+            return Err(at
+                .err(
+                    spanned,
+                    &format!("{key}.{name}"),
+                    format!("{v} is not a share between 0 and 1"),
+                )
                 .with_tip("write shares as fractions, e.g. 0.95 for 95 %"));
         }
     }
@@ -441,9 +538,20 @@ fn thresholds(
         out.warn <= out.high && out.high <= out.critical
     };
     if !ordered {
-        let order = if lower_is_worse { "warn ≥ high ≥ critical (lower is worse)" } else { "warn ≤ high ≤ critical (higher is worse)" };
+        let order = if lower_is_worse {
+            "warn ≥ high ≥ critical (lower is worse)"
+        } else {
+            "warn ≤ high ≤ critical (higher is worse)"
+        };
         return Err(at
-            .err(spanned, key, format!("thresholds out of order: warn = {}, high = {}, critical = {}", out.warn, out.high, out.critical))
+            .err(
+                spanned,
+                key,
+                format!(
+                    "thresholds out of order: warn = {}, high = {}, critical = {}",
+                    out.warn, out.high, out.critical
+                ),
+            )
             .with_tip(format!("order them {order}")));
     }
     Ok(out)
@@ -453,7 +561,11 @@ fn build_test(at: &At, index: usize, t: &model::TestSpec, segment_ids: &[&str]) 
     for seg in t.expect.iter().chain(&t.undetermined) {
         if !segment_ids.contains(&seg.get_ref().as_str()) {
             return Err(at
-                .err(seg, &format!("test[{index}] ({})", t.name), format!("no segment is named {:?}", seg.get_ref()))
+                .err(
+                    seg,
+                    &format!("test[{index}] ({})", t.name),
+                    format!("no segment is named {:?}", seg.get_ref()),
+                )
                 .with_tip(unknown(seg.get_ref(), "segment", segment_ids)));
         }
     }

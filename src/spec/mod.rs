@@ -193,11 +193,13 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 }
 
 fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> Error {
-    let loc = err.span().map(|s| loc_of(text, s.start)).unwrap_or(Loc { line: 1, col: 1 });
+    let loc = err
+        .span()
+        .map(|s| loc_of(text, s.start))
+        .unwrap_or(Loc { line: 1, col: 1 });
     let message = err.message().trim().to_string();
-    let tip = unknown_key_tip(&message).unwrap_or_else(|| {
-        "check the TOML syntax and the key's type against docs/spec.md".to_string()
-    });
+    let tip = unknown_key_tip(&message)
+        .unwrap_or_else(|| "check the TOML syntax and the key's type against docs/spec.md".to_string());
     Error::new(format!("{}:{}:{}: {message}", path.display(), loc.line, loc.col)).with_tip(tip)
 }
 

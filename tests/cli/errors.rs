@@ -23,25 +23,42 @@ fn misspelled_key_gets_line_and_did_you_mean() {
     let case = Case::new(&spec_with("[segment.safe]\nrulle = \"late < 7\"\n"));
     for command in ["audit", "check"] {
         let run = case.run(&[command, "spec.toml"]);
-        assert_error(&run, &["spec.toml:12:1", "unknown field `rulle`", "did you mean `rule`?"]);
+        assert_error(
+            &run,
+            &["spec.toml:12:1", "unknown field `rulle`", "did you mean `rule`?"],
+        );
     }
 }
 
 #[test]
 fn rule_naming_an_unknown_column() {
     let run = Case::new(&spec_with("[segment.safe]\nrule = \"lat < 7\"\n")).run(&["check", "spec.toml"]);
-    assert_error(&run, &["spec.toml:12:8", "segment.safe.rule", "no column named `lat`", "did you mean `late`?"]);
+    assert_error(
+        &run,
+        &[
+            "spec.toml:12:8",
+            "segment.safe.rule",
+            "no column named `lat`",
+            "did you mean `late`?",
+        ],
+    );
 }
 
 #[test]
 fn rule_with_a_sql_syntax_error() {
     let run = Case::new(&spec_with("[segment.safe]\nrule = \"late < \"\n")).audit(&[]);
-    assert_error(&run, &["spec.toml:12:8", "segment.safe.rule", "Expected: an expression"]);
+    assert_error(
+        &run,
+        &["spec.toml:12:8", "segment.safe.rule", "Expected: an expression"],
+    );
 }
 
 #[test]
 fn view_with_copy_is_refused() {
-    let spec = spec_with("").replace("[subject]", "[view.v]\nsql = \"COPY (SELECT * FROM c) TO 'stolen.csv'\"\n\n[subject]");
+    let spec = spec_with("").replace(
+        "[subject]",
+        "[view.v]\nsql = \"COPY (SELECT * FROM c) TO 'stolen.csv'\"\n\n[subject]",
+    );
     let case = Case::new(&spec);
     let run = case.run(&["check", "spec.toml"]);
     assert_error(&run, &["spec.toml:6:7", "view.v.sql", "only SELECT"]);
@@ -50,26 +67,54 @@ fn view_with_copy_is_refused() {
 
 #[test]
 fn dangling_references_are_errors() {
-    let run = Case::new(&spec_with("[segment.safe]\nrule = \"late < 7\"\nsegmentation = \"paymnet\"\n\n[segmentation.payment]\n")).run(&["check", "spec.toml"]);
-    assert_error(&run, &["spec.toml:13:16", "no segmentation is named \"paymnet\"", "did you mean `payment`?"]);
+    let run = Case::new(&spec_with(
+        "[segment.safe]\nrule = \"late < 7\"\nsegmentation = \"paymnet\"\n\n[segmentation.payment]\n",
+    ))
+    .run(&["check", "spec.toml"]);
+    assert_error(
+        &run,
+        &[
+            "spec.toml:13:16",
+            "no segmentation is named \"paymnet\"",
+            "did you mean `payment`?",
+        ],
+    );
     let run = Case::new(&spec_with("").replace("table = \"c\"", "table = \"clients\"")).run(&["check", "spec.toml"]);
     assert_error(&run, &["subject.table", "no source or view is named \"clients\""]);
 }
 
 #[test]
 fn thresholds_out_of_order() {
-    let run = Case::new(&spec_with("[risk]\nusability = { warn = 0.5, high = 0.8, critical = 0.9 }\n")).run(&["check", "spec.toml"]);
+    let run = Case::new(&spec_with(
+        "[risk]\nusability = { warn = 0.5, high = 0.8, critical = 0.9 }\n",
+    ))
+    .run(&["check", "spec.toml"]);
     assert_error(&run, &["risk.usability", "out of order"]);
 }
 
 #[test]
 fn source_problems_name_the_file() {
-    let empty = Case::new(&format!("[source.c]\npath = \"{}\"\n\n[subject]\ntable = \"c\"\n", fixture("empty/clients.csv"))).audit(&[]);
+    let empty = Case::new(&format!(
+        "[source.c]\npath = \"{}\"\n\n[subject]\ntable = \"c\"\n",
+        fixture("empty/clients.csv")
+    ))
+    .audit(&[]);
     assert_error(&empty, &["empty/clients.csv", "empty"]);
     let missing = Case::new("[source.c]\npath = \"nowhere.csv\"\n\n[subject]\ntable = \"c\"\n").audit(&[]);
     assert_error(&missing, &["nowhere.csv", "does not exist"]);
-    let bad = Case::new(&format!("[source.c]\npath = \"{}\"\n\n[subject]\ntable = \"c\"\n", fixture("bad_utf8/clients.csv"))).audit(&[]);
-    assert_error(&bad, &["bad_utf8/clients.csv:3", "invalid UTF-8 at byte offset 26", "windows-1252"]);
+    let bad = Case::new(&format!(
+        "[source.c]\npath = \"{}\"\n\n[subject]\ntable = \"c\"\n",
+        fixture("bad_utf8/clients.csv")
+    ))
+    .audit(&[]);
+    assert_error(
+        &bad,
+        &[
+            "bad_utf8/clients.csv:3",
+            "invalid UTF-8 at byte offset 26",
+            "windows-1252",
+        ],
+    );
 }
 
 #[test]
@@ -77,7 +122,13 @@ fn missing_criterion_field_is_a_finding_with_suggestions() {
     let spec = spec_with("[criterion.pay]\nfamily = \"behavioural\"\nfields = [\"late_days\", \"Late\"]\n");
     let run = Case::new(&spec).audit(&["--fail-on", "never"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let entry = run.report()["field_map"].as_array().into_iter().flatten().find(|e| e["name"] == "Late").cloned().unwrap_or_default();
+    let entry = run.report()["field_map"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["name"] == "Late")
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(entry["status"], "missing");
     assert_eq!(entry["suggestions"][0], "late");
     let finding = run.finding("field_map.missing", "Late").cloned().unwrap_or_default();

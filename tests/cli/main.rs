@@ -1,5 +1,7 @@
 //! The integration tests: the real `segaudit` binary on the fixtures, in temp dirs, with exact
 //! numbers computed by hand (each test says how).
+// Tests stop at the first broken expectation: panicking is how they report it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod errors;
 mod properties;
@@ -12,7 +14,11 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 pub fn fixture(path: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(path).display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(path)
+        .display()
+        .to_string()
 }
 
 /// A temp dir holding a spec; `run` invokes the binary in it.
@@ -47,7 +53,9 @@ impl Case {
             .output()
             .expect("run segaudit");
         let json_path = self.path("out/audit.json");
-        let json = std::fs::read_to_string(&json_path).ok().and_then(|t| serde_json::from_str(&t).ok());
+        let json = std::fs::read_to_string(&json_path)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok());
         let _ = std::fs::remove_file(&json_path);
         Run {
             code: output.status.code().unwrap_or(-1),
@@ -67,7 +75,9 @@ impl Case {
 
 impl Run {
     pub fn report(&self) -> &Value {
-        self.json.as_ref().unwrap_or_else(|| panic!("no JSON report; exit {}; stderr:\n{}", self.code, self.stderr))
+        self.json
+            .as_ref()
+            .unwrap_or_else(|| panic!("no JSON report; exit {}; stderr:\n{}", self.code, self.stderr))
     }
 
     pub fn field(&self, name: &str) -> &Value {
@@ -94,24 +104,45 @@ impl Run {
     pub fn codes(&self) -> Vec<String> {
         self.report()["findings"]
             .as_array()
-            .map(|fs| fs.iter().map(|f| f["code"].as_str().unwrap_or_default().to_string()).collect())
+            .map(|fs| {
+                fs.iter()
+                    .map(|f| f["code"].as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
     pub fn finding(&self, code: &str, field: &str) -> Option<&Value> {
-        self.report()["findings"].as_array()?.iter().find(|f| f["code"] == code && (f["field"] == field || field.is_empty()))
+        self.report()["findings"]
+            .as_array()?
+            .iter()
+            .find(|f| f["code"] == code && (f["field"] == field || field.is_empty()))
     }
 }
 
 /// `[(name, count)]` of a list of `{value|shape, count}` objects.
 pub fn counts(list: &Value, key: &str) -> Vec<(String, u64)> {
     list.as_array()
-        .map(|items| items.iter().map(|v| (v[key].as_str().unwrap_or_default().to_string(), v["count"].as_u64().unwrap_or(0))).collect())
+        .map(|items| {
+            items
+                .iter()
+                .map(|v| {
+                    (
+                        v[key].as_str().unwrap_or_default().to_string(),
+                        v["count"].as_u64().unwrap_or(0),
+                    )
+                })
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 /// Asserts the counts of a field: (missing, invalid, usable).
 pub fn assert_counts(run: &Run, field: &str, missing: u64, invalid: u64, usable: u64) {
     let f = run.field(field);
-    assert_eq!((f["missing"].as_u64(), f["invalid"].as_u64(), f["usable"].as_u64()), (Some(missing), Some(invalid), Some(usable)), "{field}: {f}");
+    assert_eq!(
+        (f["missing"].as_u64(), f["invalid"].as_u64(), f["usable"].as_u64()),
+        (Some(missing), Some(invalid), Some(usable)),
+        "{field}: {f}"
+    );
 }

@@ -13,7 +13,14 @@ fn cell() -> impl Strategy<Value = String> {
     ]
 }
 
-const RULES: [&str; 6] = ["a < 5", "a >= 5 OR b < 3", "b IS NULL", "a + b > 4", "NOT (a = 1)", "c = 'x' OR a > 2"];
+const RULES: [&str; 6] = [
+    "a < 5",
+    "a >= 5 OR b < 3",
+    "b IS NULL",
+    "a + b > 4",
+    "NOT (a = 1)",
+    "c = 'x' OR a > 2",
+];
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]

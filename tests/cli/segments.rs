@@ -61,8 +61,16 @@ exhaustive = true
 }
 
 fn counts(segment: &serde_json::Value) -> [u64; 7] {
-    ["population", "population_undetermined", "members", "non_members", "undetermined", "size_min", "size_max"]
-        .map(|k| segment[k].as_u64().unwrap_or(u64::MAX))
+    [
+        "population",
+        "population_undetermined",
+        "members",
+        "non_members",
+        "undetermined",
+        "size_min",
+        "size_max",
+    ]
+    .map(|k| segment[k].as_u64().unwrap_or(u64::MAX))
 }
 
 #[test]
@@ -78,9 +86,18 @@ fn segment_reading_a_40_percent_missing_field() {
         .as_array()
         .into_iter()
         .flatten()
-        .map(|f| (f["name"].as_str().unwrap_or_default().to_string(), f["usable"].as_u64().unwrap_or(0), f["undetermined_rows"].as_u64().unwrap_or(0)))
+        .map(|f| {
+            (
+                f["name"].as_str().unwrap_or_default().to_string(),
+                f["usable"].as_u64().unwrap_or(0),
+                f["undetermined_rows"].as_u64().unwrap_or(0),
+            )
+        })
         .collect();
-    assert_eq!(fields, vec![("type".into(), 15, 0), ("late".into(), 7, 5), ("unpaid".into(), 14, 0)]);
+    assert_eq!(
+        fields,
+        vec![("type".into(), 15, 0), ("late".into(), 7, 5), ("unpaid".into(), 14, 0)]
+    );
     // 5 undetermined of 15 = 33 % > 25 %: critical.
     assert_eq!(safe["risk"], "critical");
     assert!(run.finding("segment.undetermined", "").is_some());
@@ -111,7 +128,13 @@ fn segmentations_count_overlaps_and_uncovered_rows() {
     // canal: the 8 mobile payers with a digital channel are in two segments.
     assert_eq!(get("canal"), [20, 12, 0, 8, 0]);
     let overlaps = &run.segmentation("canal")["overlaps"];
-    let digital_mobile = overlaps.as_array().into_iter().flatten().find(|o| o["a"] == "digital" && o["b"] == "mobile_payers").cloned().unwrap_or_default();
+    let digital_mobile = overlaps
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|o| o["a"] == "digital" && o["b"] == "mobile_payers")
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(digital_mobile["rows"], 8);
     let codes = run.codes();
     assert!(codes.contains(&"segmentation.overlap".to_string()), "{codes:?}");
@@ -127,14 +150,34 @@ fn strata_spread_excludes_small_groups_and_keeps_the_missing_group() {
     );
     let run = Case::new(&spec).audit(&["--fail-on", "never"]);
     let strata = &run.segment("all")["strata"];
-    let late = strata.as_array().into_iter().flatten().find(|s| s["by"] == "region" && s["field"] == "late").cloned().unwrap_or_default();
+    let late = strata
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|s| s["by"] == "region" && s["field"] == "late")
+        .cloned()
+        .unwrap_or_default();
     let groups: Vec<(Option<String>, u64, u64)> = late["groups"]
         .as_array()
         .into_iter()
         .flatten()
-        .map(|g| (g["value"].as_str().map(str::to_string), g["rows"].as_u64().unwrap_or(0), g["usable"].as_u64().unwrap_or(0)))
+        .map(|g| {
+            (
+                g["value"].as_str().map(str::to_string),
+                g["rows"].as_u64().unwrap_or(0),
+                g["usable"].as_u64().unwrap_or(0),
+            )
+        })
         .collect();
-    assert_eq!(groups, vec![(Some("A".into()), 40, 30), (Some("B".into()), 35, 14), (Some("C".into()), 20, 2), (None, 5, 5)]);
+    assert_eq!(
+        groups,
+        vec![
+            (Some("A".into()), 40, 30),
+            (Some("B".into()), 35, 14),
+            (Some("C".into()), 20, 2),
+            (None, 5, 5)
+        ]
+    );
     // Only A (0.75) and B (0.40) have 30 rows or more: spread 0.35, above high (0.25), under critical (0.40).
     let spread = late["spread"].as_f64().unwrap_or(-1.0);
     assert!((spread - 0.35).abs() < 1e-12, "{spread}");
@@ -145,7 +188,10 @@ fn strata_spread_excludes_small_groups_and_keeps_the_missing_group() {
 #[test]
 fn gate_follows_fail_on() {
     // Only undeclared columns and a duplicate key: the worst finding is high.
-    let spec = format!("[source.c]\npath = \"{}\"\n\n[subject]\ntable = \"c\"\nkey = \"client_id\"\n", fixture("placeholders/customers.csv"));
+    let spec = format!(
+        "[source.c]\npath = \"{}\"\n\n[subject]\ntable = \"c\"\nkey = \"client_id\"\n",
+        fixture("placeholders/customers.csv")
+    );
     let case = Case::new(&spec);
     let expected = [("never", 0), ("warn", 1), ("high", 1), ("critical", 0)];
     for (level, code) in expected {
@@ -170,9 +216,18 @@ fn rule_tests_pass_fail_and_explain() {
     let failing = spec.replace("expect = [\"safe\"]", "expect = [\"bad\"]");
     let run = Case::new(&failing).run(&["check", "spec.toml"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
-    assert!(run.stdout.contains("test \"three days late is safe\": FAILED"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("test \"three days late is safe\": FAILED"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("expected: [bad]  actual: [safe]"), "{}", run.stdout);
-    assert!(run.stdout.contains("safe: population TRUE, rule TRUE  (type = B2C, late = 3"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("safe: population TRUE, rule TRUE  (type = B2C, late = 3"),
+        "{}",
+        run.stdout
+    );
     let audit = Case::new(&failing).audit(&["--fail-on", "never"]);
     assert!(audit.codes().contains(&"test.failed".to_string()));
 }

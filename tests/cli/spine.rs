@@ -42,11 +42,20 @@ fn placeholders_dates_and_duplicates_are_counted_exactly() {
     assert_eq!(birth["completeness"], 0.8);
     assert_eq!(birth["validity"], 0.75);
     assert_eq!(birth["usability"], 0.6);
-    assert_eq!(counts(&birth["shapes"], "shape"), vec![("99/99/9999".into(), 6), ("9999-99-99".into(), 2)]);
-    assert_eq!(counts(&birth["suspected_placeholders"], "value"), vec![("00/00/0000".into(), 1)]);
+    assert_eq!(
+        counts(&birth["shapes"], "shape"),
+        vec![("99/99/9999".into(), 6), ("9999-99-99".into(), 2)]
+    );
+    assert_eq!(
+        counts(&birth["suspected_placeholders"], "value"),
+        vec![("00/00/0000".into(), 1)]
+    );
     // income: N/A is the field's null token; "-" and "abc" are not integers; 9999 is (a placeholder).
     assert_counts(&run, "income", 1, 2, 7);
-    assert_eq!(counts(&run.field("income")["suspected_placeholders"], "value"), vec![("9999".into(), 2), ("-".into(), 1)]);
+    assert_eq!(
+        counts(&run.field("income")["suspected_placeholders"], "value"),
+        vec![("9999".into(), 2), ("-".into(), 1)]
+    );
     // status: "" missing; "inconnu" and "N/A" are not allowed values.
     assert_counts(&run, "status", 1, 2, 7);
     // city is undeclared: only the empty value is missing; values are kept as written.
@@ -54,7 +63,12 @@ fn placeholders_dates_and_duplicates_are_counted_exactly() {
     assert_eq!(run.field("city")["distinct"], 6);
     assert_eq!(run.field("city")["declared"], false);
     let codes = run.codes();
-    for code in ["subject.duplicate_keys", "field.placeholder", "field.mixed_formats", "field.usability"] {
+    for code in [
+        "subject.duplicate_keys",
+        "field.placeholder",
+        "field.mixed_formats",
+        "field.usability",
+    ] {
         assert!(codes.contains(&code.to_string()), "{code} missing from {codes:?}");
     }
     assert!(run.finding("field.mixed_formats", "birth_date").is_some());
@@ -62,10 +76,7 @@ fn placeholders_dates_and_duplicates_are_counted_exactly() {
 
 #[test]
 fn source_null_tokens_make_values_missing_in_every_column() {
-    let spec = placeholders_spec("").replace(
-        "[subject]",
-        "null_tokens = [\"N/A\", \"inconnu\", \"-\"]\n\n[subject]",
-    );
+    let spec = placeholders_spec("").replace("[subject]", "null_tokens = [\"N/A\", \"inconnu\", \"-\"]\n\n[subject]");
     let run = Case::new(&spec).audit(&[]);
     // status: "", "inconnu" and "N/A" are now missing; nothing invalid.
     assert_counts(&run, "status", 3, 0, 7);
@@ -81,7 +92,10 @@ fn windows_1252_semicolon_file_decodes_accents() {
     );
     let run = Case::new(&spec).audit(&[]);
     assert_eq!(run.report()["subject"]["rows"], 3);
-    let values: Vec<String> = counts(&run.field("ville")["top_values"], "value").into_iter().map(|(v, _)| v).collect();
+    let values: Vec<String> = counts(&run.field("ville")["top_values"], "value")
+        .into_iter()
+        .map(|(v, _)| v)
+        .collect();
     assert_eq!(values, vec!["Bouaké", "Séguéla", "Île-de-Man"]);
     assert_counts(&run, "région", 0, 0, 3);
     assert!(!run.codes().contains(&"field.mojibake".to_string()));
@@ -89,7 +103,10 @@ fn windows_1252_semicolon_file_decodes_accents() {
 
 #[test]
 fn utf8_bom_is_not_part_of_the_first_column() {
-    let spec = format!("[source.c]\npath = \"{}\"\n\n[subject]\ntable = \"c\"\nkey = \"id\"\n", fixture("bom/clients.csv"));
+    let spec = format!(
+        "[source.c]\npath = \"{}\"\n\n[subject]\ntable = \"c\"\nkey = \"id\"\n",
+        fixture("bom/clients.csv")
+    );
     let run = Case::new(&spec).audit(&[]);
     assert_eq!(run.report()["fields"][0]["name"], "id");
     assert_eq!(run.report()["subject"]["duplicate_keys"], 0);
@@ -109,7 +126,10 @@ fn gzip_csv_is_read_and_typed() {
 
 #[test]
 fn header_only_file_gives_zero_rows_and_null_shares() {
-    let spec = format!("[source.c]\npath = \"{}\"\n\n[subject]\ntable = \"c\"\n", fixture("header_only/clients.csv"));
+    let spec = format!(
+        "[source.c]\npath = \"{}\"\n\n[subject]\ntable = \"c\"\n",
+        fixture("header_only/clients.csv")
+    );
     let run = Case::new(&spec).audit(&[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.report()["subject"]["rows"], 0);
@@ -119,13 +139,28 @@ fn header_only_file_gives_zero_rows_and_null_shares() {
 
 #[test]
 fn ragged_rows_are_counted_not_fatal() {
-    let spec = format!("[source.c]\npath = \"{}\"\n\n[subject]\ntable = \"c\"\n\n[field.conso]\ntype = \"integer\"\n", fixture("ragged/clients.csv"));
+    let spec = format!(
+        "[source.c]\npath = \"{}\"\n\n[subject]\ntable = \"c\"\n\n[field.conso]\ntype = \"integer\"\n",
+        fixture("ragged/clients.csv")
+    );
     let run = Case::new(&spec).audit(&[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.report()["subject"]["rows"], 5);
     let source = &run.report()["sources"][0];
     assert_eq!(source["bad_rows"], 2);
-    let lines: Vec<String> = source["bad_lines"].as_array().into_iter().flatten().map(|l| l.as_str().unwrap_or_default().rsplit(':').next().unwrap_or_default().to_string()).collect();
+    let lines: Vec<String> = source["bad_lines"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|l| {
+            l.as_str()
+                .unwrap_or_default()
+                .rsplit(':')
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
     assert_eq!(lines, vec!["3", "5"]);
     // The short row has no conso; the long row keeps its first three fields.
     assert_counts(&run, "conso", 1, 0, 4);
@@ -133,10 +168,16 @@ fn ragged_rows_are_counted_not_fatal() {
 
 #[test]
 fn mojibake_is_a_finding() {
-    let spec = format!("[source.c]\npath = \"{}\"\n\n[subject]\ntable = \"c\"\n", fixture("mojibake/clients.csv"));
+    let spec = format!(
+        "[source.c]\npath = \"{}\"\n\n[subject]\ntable = \"c\"\n",
+        fixture("mojibake/clients.csv")
+    );
     let run = Case::new(&spec).audit(&[]);
     let finding = run.finding("field.mojibake", "ville").expect("mojibake finding");
-    assert!(finding["message"].as_str().unwrap_or_default().starts_with("2 values"), "{finding}");
+    assert!(
+        finding["message"].as_str().unwrap_or_default().starts_with("2 values"),
+        "{finding}"
+    );
     assert_eq!(run.field("ville")["mojibake"], 2);
 }
 
@@ -158,9 +199,15 @@ fn profile_needs_no_spec() {
     let run = case.run(&["profile", &fixture("placeholders/customers.csv"), "--out", "out"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("birth_date"));
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(case.path("out/profile.json")).unwrap_or_default()).unwrap_or_default();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(case.path("out/profile.json")).unwrap_or_default())
+            .unwrap_or_default();
     assert_eq!(json["subject"]["rows"], 10);
     // With no spec, birth_date is only text: the blank and the empty value are missing.
-    let birth = json["fields"].as_array().and_then(|f| f.iter().find(|x| x["name"] == "birth_date")).cloned().unwrap_or_default();
+    let birth = json["fields"]
+        .as_array()
+        .and_then(|f| f.iter().find(|x| x["name"] == "birth_date"))
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(birth["missing"], 2);
 }
