@@ -112,6 +112,7 @@ pub async fn audit(spec: &Spec, options: &AuditOptions) -> Result<Report> {
         tests,
         findings,
         sql: statements,
+        spec_text: spec.text.clone(),
     })
 }
 

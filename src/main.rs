@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use segaudit::engine::RunOptions;
-use segaudit::render::{json, terminal};
+use segaudit::render::{html, json, terminal};
 use segaudit::risk::Level;
 use segaudit::spec::Lang;
 use segaudit::{AuditOptions, Error, Report};
@@ -44,6 +44,9 @@ struct Output {
     /// Write the JSON report here instead of DIR/audit.json
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Write the HTML report here instead of DIR/report.html
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// Report language (overrides [audit] lang)
     #[arg(long, value_enum)]
     lang: Option<LangArg>,
@@ -122,12 +125,14 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let report = segaudit::run_audit(&spec, &options(&output, fail_on))?;
             let path = json_path(&output, "audit.json");
             json::write(&report, &path)?;
+            let html_path = output.html.clone().unwrap_or_else(|| output.out.join("report.html"));
+            html::write(&report, &html_path)?;
             if output.show_sql {
                 print_sql(&report);
             }
             if !output.quiet {
                 print!("{}", terminal::render(&report));
-                println!("JSON report: {}", path.display());
+                println!("JSON report: {}\nHTML report: {}", path.display(), html_path.display());
             }
             Ok(if report.gate.passed {
                 ExitCode::SUCCESS
@@ -144,6 +149,20 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 serde_json::to_string_pretty(&reports).map_err(|e| Error::new(e.to_string()))?
             };
             segaudit::render::write_atomically(&path, format!("{body}\n").as_bytes())?;
+            let mut html_paths = Vec::new();
+            for (i, report) in reports.iter().enumerate() {
+                let name = if reports.len() == 1 {
+                    "profile.html".to_string()
+                } else {
+                    format!("profile-{}.html", i + 1)
+                };
+                let html_path = match &output.html {
+                    Some(p) if reports.len() == 1 => p.clone(),
+                    _ => output.out.join(name),
+                };
+                html::write(report, &html_path)?;
+                html_paths.push(html_path.display().to_string());
+            }
             for report in &reports {
                 if output.show_sql {
                     print_sql(report);
@@ -153,7 +172,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 }
             }
             if !output.quiet {
-                println!("JSON report: {}", path.display());
+                println!(
+                    "JSON report: {}\nHTML report: {}",
+                    path.display(),
+                    html_paths.join(", ")
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -89,6 +89,13 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
                         FieldType::Integer | FieldType::Float | FieldType::Date | FieldType::Timestamp
                     ),
                 numeric: typed && matches!(rule.field_type, FieldType::Integer | FieldType::Float),
+                as_number: match rule.field_type {
+                    _ if !typed => None,
+                    FieldType::Integer | FieldType::Float => Some("CAST({} AS DOUBLE)"),
+                    FieldType::Date => Some("CAST(CAST({} AS INT) AS DOUBLE)"),
+                    FieldType::Timestamp => Some("CAST(CAST({} AS BIGINT) AS DOUBLE)"),
+                    _ => None,
+                },
             }
         })
         .collect();
@@ -149,6 +156,7 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
                 q1: batch::float(first, &format!("q1_{i}"), 0),
                 median: batch::float(first, &format!("median_{i}"), 0),
                 q3: batch::float(first, &format!("q3_{i}"), 0),
+                histogram: histogram_edges(first, i),
             });
             FieldProfile {
                 name: rule.name.clone(),
@@ -206,4 +214,12 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
             },
         ],
     })
+}
+
+/// Equal-frequency bin edges (min, deciles, max) of a typed column, when it has values.
+fn histogram_edges(batch: &datafusion::arrow::record_batch::RecordBatch, i: usize) -> Vec<f64> {
+    (0..sql::DECILES.len())
+        .map(|d| batch::float(batch, &format!("d{d}_{i}"), 0))
+        .collect::<Option<Vec<f64>>>()
+        .unwrap_or_default()
 }

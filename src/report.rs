@@ -27,6 +27,9 @@ pub struct Report {
     pub gate: Gate,
     /// Every statement that produced a number, so an auditor can re-run it.
     pub sql: Vec<SqlStatement>,
+    /// The spec as given, for the HTML appendix (the JSON names it by path and sha256).
+    #[serde(skip)]
+    pub spec_text: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -64,6 +67,9 @@ pub struct Stats {
     pub q1: Option<f64>,
     pub median: Option<f64>,
     pub q3: Option<f64>,
+    /// Equal-frequency histogram: min, the nine deciles, max (as numbers; dates in days and
+    /// timestamps in microseconds since 1970-01-01).
+    pub histogram: Vec<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -30,10 +30,16 @@ pub fn typed_subject(subject: &str, columns: &[String]) -> String {
 /// One subject column in the profile pass.
 pub struct ProfileColumn<'a> {
     pub name: &'a str,
-    /// Typed statistics (min/max, and mean/quartiles when `numeric`).
+    /// Typed statistics: min/max and deciles, plus mean and quartiles when `numeric`.
     pub stats: bool,
     pub numeric: bool,
+    /// How the typed value becomes a number for deciles (`CAST(v AS DOUBLE)` for numbers, days or
+    /// microseconds since the epoch for dates and timestamps).
+    pub as_number: Option<&'static str>,
 }
+
+/// Edges of the equal-frequency histogram drawn in the HTML report: min, the nine deciles, max.
+pub const DECILES: [f64; 11] = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
 
 /// One aggregate pass: rows, missing, invalid, mojibake, typed stats per column, duplicate keys.
 pub fn profile(subject: &str, columns: &[ProfileColumn], key: Option<&str>) -> String {
@@ -55,6 +61,14 @@ pub fn profile(subject: &str, columns: &[ProfileColumn], key: Option<&str>) -> S
                 for (q, label) in [(0.25, "q1"), (0.5, "median"), (0.75, "q3")] {
                     outer.push(format!(
                         "approx_percentile_cont({q}) WITHIN GROUP (ORDER BY CAST(\"v{i}\" AS DOUBLE)) AS \"{label}_{i}\""
+                    ));
+                }
+            }
+            if let Some(template) = c.as_number {
+                let x = template.replace("{}", &format!("\"v{i}\""));
+                for (d, q) in DECILES.iter().enumerate() {
+                    outer.push(format!(
+                        "approx_percentile_cont({q}) WITHIN GROUP (ORDER BY {x}) AS \"d{d}_{i}\""
                     ));
                 }
             }

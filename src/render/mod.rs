@@ -1,7 +1,9 @@
 //! Renderers of the one [`crate::report::Report`]: JSON, terminal text, HTML. They return text or
 //! write files; only the binary prints.
 
+pub mod html;
 pub mod json;
+pub mod svg;
 pub mod terminal;
 
 use std::io::Write;
@@ -15,10 +17,18 @@ pub fn write_atomically(path: &Path, content: &[u8]) -> Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::io(dir, &e).with_tip("choose an output folder you can write to (--out DIR)"))?;
-    let mut temp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| Error::io(dir, &e).with_tip("choose an output folder you can write to (--out DIR)"))?;
+    let unwritable =
+        |e: std::io::Error| Error::io(dir, &e).with_tip("choose an output folder you can write to (--out DIR)");
+    std::fs::create_dir_all(dir).map_err(unwritable)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".segaudit-");
+    // Reports are shared documents: readable like any file the user writes (tempfile defaults to 0600).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let mut temp = builder.tempfile_in(dir).map_err(unwritable)?;
     temp.write_all(content).map_err(|e| Error::io(path, &e))?;
     temp.persist(path).map_err(|e| Error::io(path, &e.error))?;
     Ok(())

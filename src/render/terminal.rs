@@ -83,7 +83,7 @@ pub fn render(report: &Report) -> String {
             l("population"),
             l("members"),
             l("undetermined"),
-            l("size"),
+            l("size_interval"),
             l("risk"),
         ]);
         for s in &report.segments {
@@ -143,8 +143,9 @@ pub fn render(report: &Report) -> String {
     }
     if report.findings.len() > FINDINGS_SHOWN {
         out.push_str(&format!(
-            "  … {} more in the JSON/HTML report\n",
-            report.findings.len() - FINDINGS_SHOWN
+            "  … {} {}\n",
+            report.findings.len() - FINDINGS_SHOWN,
+            l("more_findings")
         ));
     }
     let verdict = if report.gate.passed {

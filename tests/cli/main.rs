@@ -5,6 +5,7 @@
 
 mod errors;
 mod properties;
+mod report;
 mod segments;
 mod spine;
 
