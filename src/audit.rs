@@ -59,7 +59,7 @@ pub async fn audit(spec: &Spec, options: &AuditOptions) -> Result<Report> {
         .map(|(s, p)| (s.id.clone(), p.fields.clone()))
         .collect();
     let field_map = fieldmap::build(spec, &engine.columns, &fields, &segment_fields);
-    let criteria = criteria(spec, &fields, &field_map, &measured.segments);
+    let criteria = criteria(spec, &field_map, &measured.segments);
     let findings = findings::collect(
         spec,
         lang,
@@ -183,10 +183,10 @@ fn absent_field(rule: &crate::fieldcheck::FieldRule, rows: u64, usability: Thres
     }
 }
 
-/// A criterion is as risky as the worst of its fields overall and of the segments that read them.
+/// A criterion is as risky as the worst of the segments that read its fields; critical when one of
+/// its fields is not in the subject, since it cannot be assessed at all.
 fn criteria(
     spec: &Spec,
-    fields: &[FieldProfile],
     field_map: &[crate::report::FieldMapEntry],
     segments: &[crate::report::SegmentReport],
 ) -> Vec<CriterionReport> {
@@ -201,18 +201,8 @@ fn criteria(
             let missing = field_map
                 .iter()
                 .any(|e| e.status == "missing" && names.contains(&e.name));
-            let field_risk = fields
-                .iter()
-                .filter(|f| names.contains(&f.name))
-                .map(|f| f.risk)
-                .max()
-                .unwrap_or(Level::Ok);
             let segment_risk = using.iter().map(|s| s.risk).max().unwrap_or(Level::Ok);
-            let risk = if missing {
-                Level::Critical
-            } else {
-                field_risk.max(segment_risk)
-            };
+            let risk = if missing { Level::Critical } else { segment_risk };
             CriterionReport {
                 id: c.id.clone(),
                 label: c.label.clone(),

@@ -211,3 +211,39 @@ fn profile_needs_no_spec() {
         .unwrap_or_default();
     assert_eq!(birth["missing"], 2);
 }
+
+#[test]
+fn parquet_and_csv_of_the_same_data_give_the_same_counts() {
+    let spec = |path: &str, csv: bool| {
+        let options = if csv { "delimiter = \";\"\nencoding = \"windows-1252\"\n" } else { "" };
+        format!(
+            "[source.c]\npath = \"{}\"\n{options}null_tokens = [\"N/A\"]\n\n[subject]\ntable = \"c\"\nkey = \"client_id\"\n\n[field.date_naissance]\ntype = \"date\"\nformats = [\"%d/%m/%Y\", \"%Y-%m-%d\"]\n\n[field.conso_mensuelle_kwh]\ntype = \"float\"\n",
+            fixture(path)
+        )
+    };
+    let parquet = Case::new(&spec("parquet/customers.parquet", false)).audit(&[]);
+    let csv = Case::new(&spec("parquet/clients.csv", true)).audit(&[]);
+    assert_eq!(parquet.report()["subject"]["rows"], 40);
+    for name in ["client_id", "region", "date_naissance", "conso_mensuelle_kwh", "statut", "email"] {
+        let (p, c) = (parquet.field(name), csv.field(name));
+        for key in ["missing", "invalid", "usable"] {
+            assert_eq!(p[key], c[key], "{name}.{key}");
+        }
+    }
+}
+
+#[test]
+fn ndjson_keeps_types_and_applies_null_tokens_to_text() {
+    let spec = format!(
+        "[source.c]\npath = \"{}\"\nnull_tokens = [\"N/A\"]\n\n[subject]\ntable = \"c\"\nkey = \"id\"\n\n[field.late]\ntype = \"float\"\nrange = [-30, 365]\n",
+        fixture("ndjson/customers.ndjson")
+    );
+    let run = Case::new(&spec).audit(&[]);
+    assert_eq!(run.report()["subject"]["rows"], 4);
+    // "N/A" (a token) and "" are missing; " Man " is a value.
+    crate::assert_counts(&run, "region", 2, 0, 2);
+    // null missing; -50 outside the range; 3.5 and 12 usable.
+    crate::assert_counts(&run, "late", 1, 1, 2);
+    crate::assert_counts(&run, "mobile", 1, 0, 3);
+    assert_eq!(run.field("id")["observed_type"], "integer");
+}
