@@ -77,7 +77,10 @@ pub fn render(report: &Report) -> String {
     out.push_str(&format!("\n{}\n{fields}\n", l("fields")));
 
     if !report.segments.is_empty() {
-        out.push_str(&format!("\n{}\n{}\n", l("risk_matrix"), risk_matrix(report)));
+        out.push_str(&format!("\n{}\n", l("risk_matrix")));
+        for matrix in risk_matrix(report) {
+            out.push_str(&format!("{matrix}\n"));
+        }
         let mut segs = table(vec![
             l("segment"),
             l("population"),
@@ -163,8 +166,13 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-/// Segments × the fields they read; each cell the usability inside the population and its level word.
-pub fn risk_matrix(report: &Report) -> Table {
+/// Fields per matrix table, so each table fits 100 columns.
+const MATRIX_FIELDS_PER_TABLE: usize = 4;
+
+/// Segments × the fields they read; each cell the usability inside the population and its level
+/// word. Wide matrices are split into several tables of a few fields each; segments not reading any
+/// field of a table are left out of it.
+pub fn risk_matrix(report: &Report) -> Vec<Table> {
     let lang = report.lang;
     let mut columns: Vec<&str> = Vec::new();
     for s in &report.segments {
@@ -174,20 +182,29 @@ pub fn risk_matrix(report: &Report) -> Table {
             }
         }
     }
-    let mut header = vec![label(lang, "segment").to_string()];
-    header.extend(columns.iter().map(|c| c.to_string()));
-    let mut t = table(header);
-    for s in &report.segments {
-        let mut row = vec![s.id.clone()];
-        for c in &columns {
-            row.push(
-                s.fields
-                    .iter()
-                    .find(|f| f.name == *c)
-                    .map_or_else(|| "·".to_string(), |f| cell_level(lang, f.usability, f.risk)),
-            );
-        }
-        t.add_row(row);
-    }
-    t
+    columns
+        .chunks(MATRIX_FIELDS_PER_TABLE)
+        .map(|chunk| {
+            let mut header = vec![label(lang, "segment").to_string()];
+            header.extend(chunk.iter().map(|c| c.to_string()));
+            let mut t = table(header);
+            for s in report
+                .segments
+                .iter()
+                .filter(|s| s.fields.iter().any(|f| chunk.contains(&f.name.as_str())))
+            {
+                let mut row = vec![s.id.clone()];
+                for c in chunk {
+                    row.push(
+                        s.fields
+                            .iter()
+                            .find(|f| f.name == *c)
+                            .map_or_else(|| "·".to_string(), |f| cell_level(lang, f.usability, f.risk)),
+                    );
+                }
+                t.add_row(row);
+            }
+            t
+        })
+        .collect()
 }

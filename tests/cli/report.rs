@@ -150,3 +150,25 @@ fn chromium_loads_the_report_without_console_errors() {
     }
     let _ = fixture("demo");
 }
+
+#[test]
+fn demo_terminal_summary_matches_the_golden_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = Command::new(env!("CARGO_BIN_EXE_segaudit"))
+        .args(["audit", "checks/demo.toml", "--threads", "1", "--out"])
+        .arg(dir.path())
+        .current_dir(ROOT)
+        .env("NO_COLOR", "1")
+        .env("SOURCE_DATE_EPOCH", "1790000000")
+        .output()
+        .expect("run segaudit");
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout).replace(&dir.path().display().to_string(), "[out]");
+    for line in text.lines() {
+        assert!(
+            line.chars().count() <= 100 || !line.contains('│'),
+            "table line wider than 100: {line}"
+        );
+    }
+    insta::assert_snapshot!("demo_terminal_fr", text);
+}

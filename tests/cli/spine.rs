@@ -215,7 +215,11 @@ fn profile_needs_no_spec() {
 #[test]
 fn parquet_and_csv_of_the_same_data_give_the_same_counts() {
     let spec = |path: &str, csv: bool| {
-        let options = if csv { "delimiter = \";\"\nencoding = \"windows-1252\"\n" } else { "" };
+        let options = if csv {
+            "delimiter = \";\"\nencoding = \"windows-1252\"\n"
+        } else {
+            ""
+        };
         format!(
             "[source.c]\npath = \"{}\"\n{options}null_tokens = [\"N/A\"]\n\n[subject]\ntable = \"c\"\nkey = \"client_id\"\n\n[field.date_naissance]\ntype = \"date\"\nformats = [\"%d/%m/%Y\", \"%Y-%m-%d\"]\n\n[field.conso_mensuelle_kwh]\ntype = \"float\"\n",
             fixture(path)
@@ -224,7 +228,14 @@ fn parquet_and_csv_of_the_same_data_give_the_same_counts() {
     let parquet = Case::new(&spec("parquet/customers.parquet", false)).audit(&[]);
     let csv = Case::new(&spec("parquet/clients.csv", true)).audit(&[]);
     assert_eq!(parquet.report()["subject"]["rows"], 40);
-    for name in ["client_id", "region", "date_naissance", "conso_mensuelle_kwh", "statut", "email"] {
+    for name in [
+        "client_id",
+        "region",
+        "date_naissance",
+        "conso_mensuelle_kwh",
+        "statut",
+        "email",
+    ] {
         let (p, c) = (parquet.field(name), csv.field(name));
         for key in ["missing", "invalid", "usable"] {
             assert_eq!(p[key], c[key], "{name}.{key}");
