@@ -4,8 +4,9 @@ use crate::engine::{Engine, RunOptions};
 use crate::error::Result;
 use crate::fieldmap;
 use crate::findings::{self, Inputs};
+use crate::heterogeneity;
 use crate::profile::{self, ProfileSettings};
-use crate::report::{CriterionReport, FieldProfile, Gate, Report, SpecInfo, SqlStatement, SubjectInfo};
+use crate::report::{CriterionReport, FieldProfile, Gate, Heterogeneity, Report, SpecInfo, SqlStatement, SubjectInfo};
 use crate::risk::{Level, Thresholds};
 use crate::ruletest;
 use crate::segments;
@@ -45,8 +46,15 @@ pub async fn audit(spec: &Spec, options: &AuditOptions) -> Result<Report> {
         },
     )
     .await?;
-    let measured = segments::measure(&engine, spec).await?;
+    let mut measured = segments::measure(&engine, spec).await?;
+    let co_missing = heterogeneity::co_missingness(&engine, spec).await?;
     let tests = ruletest::run(&engine, spec).await?;
+    heterogeneity::enrich_segments(&mut measured.segments, &profiled.fields, profiled.rows);
+    let strata: Vec<&str> = spec.subject.strata.iter().map(|s| s.value.as_str()).collect();
+    let heterogeneity = Heterogeneity {
+        heatmap: heterogeneity::heatmap(&measured.strata_batches, &strata, &engine.columns),
+        co_missingness: co_missing.as_ref().map(|(c, _)| c.clone()),
+    };
 
     let mut fields = profiled.fields;
     for rule in spec.fields.iter().filter(|f| !engine.columns.contains(&f.name)) {
@@ -84,6 +92,7 @@ pub async fn audit(spec: &Spec, options: &AuditOptions) -> Result<Report> {
     }];
     statements.extend(profiled.statements);
     statements.extend(measured.statements);
+    statements.extend(co_missing.map(|(_, statement)| statement));
     Ok(Report {
         format: "segaudit-audit",
         version: 1,
@@ -109,6 +118,7 @@ pub async fn audit(spec: &Spec, options: &AuditOptions) -> Result<Report> {
         criteria,
         segments: measured.segments,
         segmentations: measured.segmentations,
+        heterogeneity,
         tests,
         findings,
         sql: statements,
@@ -138,6 +148,7 @@ pub async fn check(spec: &Spec, options: RunOptions) -> Result<CheckOutcome> {
             sql: sql::strata(
                 &segs,
                 &spec.subject.strata.iter().map(|s| s.value.as_str()).collect::<Vec<_>>(),
+                &engine.columns.iter().map(String::as_str).collect::<Vec<_>>(),
             ),
         },
     ];
@@ -173,6 +184,9 @@ fn absent_field(rule: &crate::fieldcheck::FieldRule, rows: u64, usability: Thres
         top_values: Vec::new(),
         shapes: Vec::new(),
         suspected_placeholders: Vec::new(),
+        dominant_shape_share: None,
+        shapes_for_95: None,
+        case_variants: Vec::new(),
         mojibake: 0,
         stats: None,
         risk: if rows == 0 {

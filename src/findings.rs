@@ -211,47 +211,83 @@ fn field_findings(sink: &mut Sink, field: &FieldProfile) {
         );
     }
     mixed_formats(sink, field);
+    case_variants(sink, field);
 }
 
-/// Several shapes each holding a real share of a typed field's values (two date formats, say).
+/// A date or timestamp field whose values need several shapes to cover 95 % (two date formats, say).
 fn mixed_formats(sink: &mut Sink, field: &FieldProfile) {
     let lang = sink.lang;
     let present = field.rows.saturating_sub(field.missing);
-    let structured = matches!(field.field_type.as_str(), "date" | "timestamp" | "integer" | "float");
-    if !structured || present == 0 || field.pii {
+    let dated = |t: Option<&str>| matches!(t, Some("date" | "timestamp"));
+    if field.pii || present == 0 || field.shapes_for_95 == Some(1) {
         return;
     }
-    let dominant = field.shapes.first().map_or(0, |s| s.count);
-    let major: Vec<&crate::report::ShapeCount> = field
-        .shapes
-        .iter()
-        .filter(|s| share(s.count, present).unwrap_or(0.0) >= 0.05)
-        .collect();
-    if major.len() < 2 || field.field_type != "date" && field.field_type != "timestamp" {
+    if !dated(Some(field.field_type.as_str())) && !dated(field.observed_type.as_deref()) {
         return;
     }
-    let list: Vec<String> = major
-        .iter()
-        .map(|s| format!("{} ({})", s.shape, percent(lang, share(s.count, present))))
-        .collect();
+    let mut covered = 0;
+    let mut listed = Vec::new();
+    for shape in &field.shapes {
+        if covered as f64 >= 0.95 * present as f64 {
+            break;
+        }
+        covered += shape.count;
+        listed.push(format!(
+            "{} ({})",
+            shape.shape,
+            percent(lang, share(shape.count, present))
+        ));
+    }
+    if listed.len() < 2 {
+        return;
+    }
+    let dominant = percent(lang, field.dominant_shape_share);
+    let name = &field.name;
+    let shapes = listed.join(", ");
+    let n = listed.len();
     sink.push(
         Level::Warn,
         "field.mixed_formats",
         None,
-        Some(&field.name),
+        Some(name),
+        format!("{name} mixes {n} formats: {shapes}; the dominant one covers {dominant}"),
+        format!("{name} mélange {n} formats : {shapes} ; le principal couvre {dominant}"),
+    );
+}
+
+/// Distinct values that differ only by case, accents or surrounding spaces.
+fn case_variants(sink: &mut Sink, field: &FieldProfile) {
+    let lang = sink.lang;
+    let Some(first) = field.case_variants.first() else {
+        return;
+    };
+    let name = &field.name;
+    let variants: Vec<String> = first
+        .variants
+        .iter()
+        .map(|v| format!("\"{}\" ×{}", v.value, count(lang, v.count)))
+        .collect();
+    let more = field.case_variants.len() - 1;
+    let (more_en, more_fr) = if more > 0 {
+        (
+            format!(" (and {more} more groups)"),
+            format!(" (et {more} autres groupes)"),
+        )
+    } else {
+        (String::new(), String::new())
+    };
+    sink.push(
+        Level::Warn,
+        "field.case_variants",
+        None,
+        Some(name),
         format!(
-            "{} mixes {} formats: {}; the dominant one covers {}",
-            field.name,
-            major.len(),
-            list.join(", "),
-            percent(lang, share(dominant, present))
+            "{name} has values that differ only by case, accents or spaces: {}{more_en}",
+            variants.join(", ")
         ),
         format!(
-            "{} mélange {} formats : {} ; le principal couvre {}",
-            field.name,
-            major.len(),
-            list.join(", "),
-            percent(lang, share(dominant, present))
+            "{name} a des valeurs qui ne diffèrent que par la casse, les accents ou les espaces : {}{more_fr}",
+            variants.join(", ")
         ),
     );
 }

@@ -52,7 +52,7 @@ pub fn pick(lang: Lang, en: String, fr: String) -> String {
 }
 
 /// Every key [`label`] knows, so a renderer can hand the whole catalogue to a template.
-pub const LABEL_KEYS: [&str; 94] = [
+pub const LABEL_KEYS: [&str; 102] = [
     "rows",
     "field",
     "type",
@@ -147,6 +147,14 @@ pub const LABEL_KEYS: [&str; 94] = [
     "of_undetermined",
     "size_interval",
     "smaller_groups",
+    "other_groups",
+    "outside",
+    "heterogeneity",
+    "co_missingness",
+    "combination",
+    "case_variants",
+    "expand_all",
+    "collapse_all",
 ];
 
 /// Labels used by the terminal and HTML renderers.
@@ -264,6 +272,20 @@ pub fn label(lang: Lang, key: &str) -> &'static str {
         "gap_sentence" => ("not usable for", "inexploitable pour"),
         "of_undetermined" => ("of the undetermined customers", "des clients indéterminés"),
         "smaller_groups" => ("smaller groups", "groupes plus petits"),
+        "other_groups" => ("other", "autres"),
+        "outside" => ("usability outside the population", "exploitabilité hors population"),
+        "heterogeneity" => (
+            "heterogeneity: usability of each field across strata",
+            "hétérogénéité : exploitabilité de chaque champ selon les strates",
+        ),
+        "co_missingness" => (
+            "gaps that travel together (unusable segment fields, combined)",
+            "lacunes qui vont ensemble (champs de segment inexploitables, combinés)",
+        ),
+        "combination" => ("unusable together", "inexploitables ensemble"),
+        "case_variants" => ("case variants", "variantes de casse"),
+        "expand_all" => ("expand all", "tout déplier"),
+        "collapse_all" => ("collapse all", "tout replier"),
         _ => ("?", "?"),
     };
     match lang {

@@ -12,6 +12,7 @@ pub mod error;
 pub mod fieldcheck;
 pub mod fieldmap;
 pub mod findings;
+pub mod heterogeneity;
 pub mod i18n;
 pub mod names;
 pub mod profile;
@@ -23,6 +24,7 @@ pub mod segments;
 pub mod sources;
 pub mod spec;
 pub mod sql;
+pub mod stats;
 pub mod udf;
 
 use std::path::{Path, PathBuf};

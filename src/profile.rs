@@ -7,7 +7,7 @@ use crate::batch;
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::fieldcheck::FieldType;
-use crate::report::{FieldProfile, ShapeCount, SqlStatement, Stats, ValueCount};
+use crate::report::{CaseVariants, FieldProfile, ShapeCount, SqlStatement, Stats, ValueCount};
 use crate::risk::{share, wilson_95, Thresholds};
 use crate::sql::{self, ProfileColumn};
 
@@ -114,6 +114,9 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
     // families[f][i]: entries of family f for column i, most frequent first; distinct[f][i].
     let mut families = vec![vec![Vec::<ValueCount>::new(); n]; sql::FAMILIES.len()];
     let mut distinct = vec![vec![None::<u64>; n]; sql::FAMILIES.len()];
+    // Values with case variants, per column (any rank).
+    let mut variants = vec![Vec::<ValueCount>::new(); n];
+    let top = settings.top.max(10);
     for (b, r) in batch::rows(&frequencies) {
         let set = batch::count(b, "set", r) as usize;
         let (family, column) = (set / n.max(1), set % n.max(1));
@@ -121,11 +124,17 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
             continue;
         }
         let value = batch::text(b, "value", r).unwrap_or_default();
-        families[family][column].push(ValueCount {
+        let entry = ValueCount {
             value,
             count: batch::count(b, "n", r),
-        });
+        };
         distinct[family][column] = Some(batch::count(b, "groups", r));
+        if family == 0 && batch::count(b, "variants", r) > 1 {
+            variants[column].push(entry.clone());
+        }
+        if batch::count(b, "rank", r) as usize <= top {
+            families[family][column].push(entry);
+        }
     }
     let fields = engine
         .rules
@@ -193,6 +202,9 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
                         .collect()
                 },
                 suspected_placeholders: if rule.pii { Vec::new() } else { families[2][i].clone() },
+                dominant_shape_share: families[1][i].first().and_then(|s| share(s.count, rows - missing)),
+                shapes_for_95: shapes_for_95(&families[1][i], rows - missing),
+                case_variants: case_variant_groups(std::mem::take(&mut variants[i])),
                 mojibake: batch::count(first, &format!("mojibake_{i}"), 0),
                 stats,
                 risk: settings.usability.level_when_low(usability),
@@ -222,4 +234,49 @@ fn histogram_edges(batch: &datafusion::arrow::record_batch::RecordBatch, i: usiz
         .map(|d| batch::float(batch, &format!("d{d}_{i}"), 0))
         .collect::<Option<Vec<f64>>>()
         .unwrap_or_default()
+}
+
+/// How many of the most frequent shapes it takes to cover 95 % of present values (None when the
+/// listed shapes do not reach it).
+fn shapes_for_95(shapes: &[ValueCount], present: u64) -> Option<usize> {
+    let mut covered = 0;
+    for (i, s) in shapes.iter().enumerate() {
+        covered += s.count;
+        if covered as f64 >= 0.95 * present as f64 {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
+/// Case variant groups shown per field, and variants per group.
+const VARIANT_GROUPS: usize = 20;
+const VARIANTS_PER_GROUP: usize = 10;
+
+/// Groups values that fold to the same text (trim, lower case, accents), largest groups first.
+fn case_variant_groups(values: Vec<ValueCount>) -> Vec<CaseVariants> {
+    let mut groups: Vec<CaseVariants> = Vec::new();
+    for value in values {
+        let folded = crate::names::fold_value(&value.value);
+        match groups.iter_mut().find(|g| g.normalized == folded) {
+            Some(group) => group.variants.push(value),
+            None => groups.push(CaseVariants {
+                normalized: folded,
+                variants: vec![value],
+            }),
+        }
+    }
+    for group in &mut groups {
+        group
+            .variants
+            .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        group.variants.truncate(VARIANTS_PER_GROUP);
+    }
+    groups.retain(|g| g.variants.len() > 1);
+    groups.sort_by(|a, b| {
+        let total = |g: &CaseVariants| g.variants.iter().map(|v| v.count).sum::<u64>();
+        total(b).cmp(&total(a)).then_with(|| a.normalized.cmp(&b.normalized))
+    });
+    groups.truncate(VARIANT_GROUPS);
+    groups
 }

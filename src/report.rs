@@ -22,6 +22,7 @@ pub struct Report {
     pub criteria: Vec<CriterionReport>,
     pub segments: Vec<SegmentReport>,
     pub segmentations: Vec<SegmentationReport>,
+    pub heterogeneity: Heterogeneity,
     pub tests: Vec<TestResult>,
     pub findings: Vec<Finding>,
     pub gate: Gate,
@@ -57,6 +58,12 @@ pub struct ValueCount {
 pub struct ShapeCount {
     pub shape: String,
     pub count: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseVariants {
+    pub normalized: String,
+    pub variants: Vec<ValueCount>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -95,6 +102,12 @@ pub struct FieldProfile {
     pub top_values: Vec<ValueCount>,
     pub shapes: Vec<ShapeCount>,
     pub suspected_placeholders: Vec<ValueCount>,
+    /// Share of present values that follow the most frequent shape.
+    pub dominant_shape_share: Option<f64>,
+    /// How many shapes cover 95 % of present values (null when the listed ones do not).
+    pub shapes_for_95: Option<usize>,
+    /// Groups of distinct values equal once trimmed, lower-cased and stripped of accents.
+    pub case_variants: Vec<CaseVariants>,
     pub mojibake: u64,
     pub stats: Option<Stats>,
     pub risk: Level,
@@ -129,6 +142,8 @@ pub struct SegmentField {
     pub usability: Option<f64>,
     pub usability_interval: Option<[f64; 2]>,
     pub undetermined_rows: u64,
+    /// Usability of the field among the rows outside the population, to compare with `usability`.
+    pub usability_outside: Option<f64>,
     pub risk: Level,
 }
 
@@ -146,6 +161,9 @@ pub struct Strata {
     pub field: String,
     pub spread: Option<f64>,
     pub risk: Level,
+    /// Association between the field being unusable and the attribute, inside the population.
+    pub cramers_v: Option<f64>,
+    pub p_value: Option<f64>,
     pub groups: Vec<StratumGroup>,
 }
 
@@ -244,4 +262,53 @@ impl Gate {
             passed: fail_on.is_none_or(|limit| worst < limit),
         }
     }
+}
+
+/// Where the data differs across strata and which gaps travel together.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Heterogeneity {
+    /// Per strata attribute: usability of every field in each of the largest groups (the rest pooled).
+    pub heatmap: Vec<Heatmap>,
+    pub co_missingness: Option<CoMissingness>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HeatGroup {
+    pub value: Option<String>,
+    pub rows: u64,
+    /// The pooled smaller groups.
+    pub other: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HeatField {
+    pub name: String,
+    pub usability: Vec<Option<f64>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Heatmap {
+    pub by: String,
+    pub groups: Vec<HeatGroup>,
+    pub fields: Vec<HeatField>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Combination {
+    /// The fields unusable together (and only them, among the segment fields).
+    pub fields: Vec<String>,
+    pub rows: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentCombinations {
+    pub segment: String,
+    pub combinations: Vec<Combination>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CoMissingness {
+    pub fields: Vec<String>,
+    pub overall: Vec<Combination>,
+    pub segments: Vec<SegmentCombinations>,
 }

@@ -1,6 +1,8 @@
 //! Segments and segmentations (contract §3): one aggregate pass over the typed subject for every
 //! segment, field and segmentation count, one GROUPING SETS pass for the strata.
 
+use datafusion::arrow::record_batch::RecordBatch;
+
 use crate::batch;
 use crate::engine::Engine;
 use crate::error::Result;
@@ -15,6 +17,8 @@ pub const MIN_STRATUM_ROWS: u64 = 30;
 pub struct SegmentOutput {
     pub segments: Vec<SegmentReport>,
     pub segmentations: Vec<SegmentationReport>,
+    /// The strata pass, kept for the subject-wide heatmap.
+    pub strata_batches: Vec<RecordBatch>,
     pub statements: Vec<SqlStatement>,
 }
 
@@ -43,15 +47,46 @@ pub fn segmentation_sql(spec: &Spec) -> Vec<SegmentationSql> {
         .collect()
 }
 
+/// Runs the strata pass (when the subject has strata): the heatmap needs it even with no segment.
+async fn measure_strata(
+    engine: &Engine,
+    spec: &Spec,
+    segs: &[SegmentSql<'_>],
+) -> Result<Option<(Vec<RecordBatch>, SqlStatement)>> {
+    let strata: Vec<&str> = spec.subject.strata.iter().map(|s| s.value.as_str()).collect();
+    if strata.is_empty() {
+        return Ok(None);
+    }
+    let columns: Vec<&str> = engine.columns.iter().map(String::as_str).collect();
+    let strata_sql = sql::strata(segs, &strata, &columns);
+    let batches = engine.query("measuring strata", &strata_sql).await?;
+    Ok(Some((
+        batches,
+        SqlStatement {
+            purpose: "usability by stratum".into(),
+            sql: strata_sql,
+        },
+    )))
+}
+
 pub async fn measure(engine: &Engine, spec: &Spec) -> Result<SegmentOutput> {
+    let segs = segment_sql(engine);
+    let mut statements = Vec::new();
+    let strata_batches = match measure_strata(engine, spec, &segs).await? {
+        Some((batches, statement)) => {
+            statements.push(statement);
+            batches
+        }
+        None => Vec::new(),
+    };
     if spec.segments.is_empty() {
         return Ok(SegmentOutput {
             segments: Vec::new(),
             segmentations: Vec::new(),
-            statements: Vec::new(),
+            strata_batches,
+            statements,
         });
     }
-    let segs = segment_sql(engine);
     let groupings = segmentation_sql(spec);
     let counts_sql = sql::segments(&segs, &groupings);
     let counts = engine.query("measuring segments", &counts_sql).await?;
@@ -59,21 +94,13 @@ pub async fn measure(engine: &Engine, spec: &Spec) -> Result<SegmentOutput> {
         return Err(crate::error::Error::new("the segment query returned no row"));
     };
     let strata: Vec<&str> = spec.subject.strata.iter().map(|s| s.value.as_str()).collect();
-    let mut statements = vec![SqlStatement {
-        purpose: "segment and segmentation counts".into(),
-        sql: counts_sql,
-    }];
-    let strata_batches = if strata.is_empty() {
-        Vec::new()
-    } else {
-        let strata_sql = sql::strata(&segs, &strata);
-        let batches = engine.query("measuring strata", &strata_sql).await?;
-        statements.push(SqlStatement {
-            purpose: "usability by stratum".into(),
-            sql: strata_sql,
-        });
-        batches
-    };
+    statements.insert(
+        0,
+        SqlStatement {
+            purpose: "segment and segmentation counts".into(),
+            sql: counts_sql,
+        },
+    );
     let risk = &spec.risk;
     let segments: Vec<SegmentReport> = spec
         .segments
@@ -92,6 +119,7 @@ pub async fn measure(engine: &Engine, spec: &Spec) -> Result<SegmentOutput> {
                     let usable = batch::count(row, &format!("usable_{j}_{k}"), 0);
                     let usability = share(usable, population);
                     SegmentField {
+                        usability_outside: None,
                         name: name.clone(),
                         usable,
                         usability,
@@ -180,6 +208,7 @@ pub async fn measure(engine: &Engine, spec: &Spec) -> Result<SegmentOutput> {
     Ok(SegmentOutput {
         segments,
         segmentations,
+        strata_batches,
         statements,
     })
 }
@@ -222,6 +251,8 @@ fn strata_for_segment(
                 Some(max - min)
             };
             out.push(Strata {
+                cramers_v: None,
+                p_value: None,
                 by: by.to_string(),
                 field: field.clone(),
                 spread,

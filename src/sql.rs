@@ -97,9 +97,10 @@ pub enum Family {
 
 pub const FAMILIES: [Family; 4] = [Family::Values, Family::Shapes, Family::Placeholders, Family::Kinds];
 
-/// One pass for every column and family: the `top` most frequent entries and the number of distinct
-/// entries. Each row is unpivoted into (set, value) pairs with `unnest`, then grouped once (GROUPING
-/// SETS would cap at 64 columns). Missing values are left out. Output: `set`, `value`, `n`, `groups`;
+/// One pass for every column and family: the `top` most frequent entries, the number of distinct
+/// entries, and every value that has case variants (equal to another once trimmed, lower-cased and
+/// stripped of accents). Each row is unpivoted into (set, value) pairs with `unnest`, then grouped once (GROUPING
+/// SETS would cap at 64 columns). Missing values are left out. Output: `set`, `value`, `n`, `groups`, `rank`, `variants`;
 /// set = family_index * columns + column_index. `pii` columns get no shape or placeholder set (their
 /// value set only feeds `distinct`).
 pub fn frequencies(subject: &str, columns: &[&str], pii: &[bool], top: usize) -> String {
@@ -126,20 +127,36 @@ pub fn frequencies(subject: &str, columns: &[&str], pii: &[bool], top: usize) ->
         }
         push(3, format!("{}(\"c{i}\")", udf::KIND));
     }
+    // Value sets of non-pii columns also look for case variants: values equal once folded.
+    let foldable: Vec<String> = (0..n)
+        .filter(|i| !pii.get(*i).copied().unwrap_or(false))
+        .map(|i| i.to_string())
+        .collect();
+    let folded = if foldable.is_empty() {
+        "CAST(NULL AS VARCHAR)".to_string()
+    } else {
+        format!(
+            "CASE WHEN \"set\" IN ({}) THEN {}(\"value\") END",
+            foldable.join(", "),
+            udf::FOLD
+        )
+    };
     format!(
-        "SELECT \"set\", \"value\", \"n\", \"groups\"\n\
+        "SELECT \"set\", \"value\", \"n\", \"groups\", \"rank\", \"variants\"\n\
          FROM (SELECT \"set\", \"value\", \"n\",\n\
                       ROW_NUMBER() OVER (PARTITION BY \"set\" ORDER BY \"n\" DESC, \"value\") AS \"rank\",\n\
-                      COUNT(*) OVER (PARTITION BY \"set\") AS \"groups\"\n\
-               FROM (SELECT \"set\", \"value\", COUNT(*) AS \"n\"\n\
-                     FROM (SELECT unnest(make_array({})) AS \"set\",\n\
-                                  unnest(make_array({})) AS \"value\"\n\
-                           FROM (SELECT {}\n\
+                      COUNT(*) OVER (PARTITION BY \"set\") AS \"groups\",\n\
+                      CASE WHEN \"folded\" IS NULL THEN 1 ELSE COUNT(*) OVER (PARTITION BY \"set\", \"folded\") END AS \"variants\"\n\
+               FROM (SELECT \"set\", \"value\", \"n\", {folded} AS \"folded\"\n\
+                     FROM (SELECT \"set\", \"value\", COUNT(*) AS \"n\"\n\
+                           FROM (SELECT unnest(make_array({})) AS \"set\",\n\
+                                        unnest(make_array({})) AS \"value\"\n\
                                  FROM (SELECT {}\n\
-                                       FROM {})))\n\
-                     WHERE \"value\" IS NOT NULL\n\
-                     GROUP BY \"set\", \"value\"))\n\
-         WHERE \"rank\" <= {top}\n\
+                                       FROM (SELECT {}\n\
+                                             FROM {})))\n\
+                           WHERE \"value\" IS NOT NULL\n\
+                           GROUP BY \"set\", \"value\")))\n\
+         WHERE \"rank\" <= {top} OR \"variants\" > 1\n\
          ORDER BY \"set\", \"rank\"",
         set_ids.join(", "),
         entries.join(", "),
@@ -256,13 +273,20 @@ pub fn segments(segments: &[SegmentSql], segmentations: &[SegmentationSql]) -> S
     )
 }
 
-/// One GROUPING SETS pass over the strata attributes: per group, each segment's population rows and
-/// the usable rows of each of its fields. Output: `by` (attribute index), `value` (text, NULL for
-/// the missing group), then `population_j` and `usable_j_k`.
-pub fn strata(segments: &[SegmentSql], strata: &[&str]) -> String {
+/// One GROUPING SETS pass over the strata attributes: per group, its rows and the usable rows of every
+/// subject column (the heatmap), each segment's population rows and the usable rows of each of its
+/// fields. Output: `by` (attribute index), `value` (text, NULL for the missing group), `rows`,
+/// `field_usable_k`, `population_j`, `usable_j_k`.
+pub fn strata(segments: &[SegmentSql], strata: &[&str], columns: &[&str]) -> String {
     let mut inner = predicates(segments);
     inner.push("*".to_string());
-    let mut aggregates = Vec::new();
+    let mut aggregates = vec!["COUNT(*) AS \"rows\"".to_string()];
+    for (k, c) in columns.iter().enumerate() {
+        aggregates.push(format!(
+            "COUNT(*) FILTER (WHERE {} IS NOT NULL) AS \"field_usable_{k}\"",
+            ident(c)
+        ));
+    }
     for (j, s) in segments.iter().enumerate() {
         let pop = format!("\"__p{j}\" IS TRUE");
         aggregates.push(format!("COUNT(*) FILTER (WHERE {pop}) AS \"population_{j}\""));
@@ -304,6 +328,34 @@ pub fn strata(segments: &[SegmentSql], strata: &[&str]) -> String {
     )
 }
 
+/// One aggregate: how often each combination of unusable segment fields occurs, overall and inside
+/// each segment's population. `pattern` has one character per field: `1` unusable, `0` usable.
+pub fn co_missingness(segments: &[SegmentSql], fields: &[&str]) -> String {
+    let flags: Vec<String> = fields
+        .iter()
+        .map(|f| format!("CASE WHEN {} IS NULL THEN '1' ELSE '0' END", ident(f)))
+        .collect();
+    let pattern = match flags.as_slice() {
+        [] => "''".to_string(),
+        [one] => one.clone(),
+        many => format!("concat({})", many.join(", ")),
+    };
+    let mut outer = vec!["\"pattern\"".to_string(), "COUNT(*) AS \"rows\"".to_string()];
+    let mut inner = vec![format!("{pattern} AS \"pattern\"")];
+    for (j, s) in segments.iter().enumerate() {
+        inner.push(format!("({}) AS \"__p{j}\"", s.population.unwrap_or("TRUE")));
+        outer.push(format!(
+            "COUNT(*) FILTER (WHERE \"__p{j}\" IS TRUE) AS \"population_{j}\""
+        ));
+    }
+    format!(
+        "SELECT {}\nFROM (SELECT {}\n      FROM {})\nGROUP BY \"pattern\"",
+        outer.join(", "),
+        inner.join(", "),
+        ident(TYPED_SUBJECT)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,7 +386,8 @@ mod tests {
             },
         ];
         insta::assert_snapshot!(segments(&segs, &[SegmentationSql { segments: vec![0, 1] }]));
-        insta::assert_snapshot!(strata(&segs, &["region"]));
+        insta::assert_snapshot!(strata(&segs, &["region"], &["region", "avg_days_late"]));
+        insta::assert_snapshot!(co_missingness(&segs, &["avg_days_late", "customer_type"]));
     }
 
     #[test]

@@ -35,6 +35,8 @@ pub enum TextFn {
     Kind,
     /// Text that looks mis-decoded (`Ã©`, U+FFFD).
     Mojibake,
+    /// Trimmed, lower-cased, accents removed: case and spelling variants fold together.
+    Fold,
     /// NULL when the trimmed value is one of the tokens, the text otherwise.
     NullTokens(Arc<Vec<String>>),
 }
@@ -63,6 +65,7 @@ pub const SHAPE: &str = "segaudit_shape";
 pub const PLACEHOLDER: &str = "segaudit_placeholder";
 pub const KIND: &str = "segaudit_kind";
 pub const MOJIBAKE: &str = "segaudit_mojibake";
+pub const FOLD: &str = "segaudit_fold";
 
 pub fn status_name(index: usize) -> String {
     format!("segaudit_status_{index}")
@@ -87,6 +90,7 @@ pub fn register_all(ctx: &SessionContext, rules: &[Arc<FieldRule>]) {
         (PLACEHOLDER, TextFn::Placeholder),
         (KIND, TextFn::Kind),
         (MOJIBAKE, TextFn::Mojibake),
+        (FOLD, TextFn::Fold),
     ] {
         ctx.register_udf(text_udf(name, func));
     }
@@ -120,7 +124,7 @@ impl ScalarUDFImpl for TextUdf {
         Ok(match &self.func {
             TextFn::Status(_) => DataType::Int8,
             TextFn::Value(rule) => value_type(rule.field_type),
-            TextFn::Clean | TextFn::Shape | TextFn::Kind | TextFn::NullTokens(_) => DataType::Utf8,
+            TextFn::Clean | TextFn::Shape | TextFn::Kind | TextFn::Fold | TextFn::NullTokens(_) => DataType::Utf8,
             TextFn::Placeholder | TextFn::Mojibake => DataType::Boolean,
         })
     }
@@ -171,6 +175,7 @@ impl TextUdf {
                 n,
             ),
             TextFn::Shape => strings(iter.map(|t| t.map(shape)), n),
+            TextFn::Fold => strings(iter.map(|t| t.map(crate::names::fold_value)), n),
             TextFn::Kind => strings(iter.map(|t| t.map(|s| kind(s.trim()).to_string())), n),
             TextFn::NullTokens(tokens) => strings(
                 iter.map(|t| {

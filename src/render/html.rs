@@ -34,6 +34,7 @@ struct MatrixGroup {
 struct Gap {
     field: String,
     usability: Cell,
+    outside: String,
     undetermined_rows: String,
     sentence: String,
 }
@@ -46,6 +47,7 @@ struct StrataView {
     risk: Cell,
     groups: Vec<(String, String, String, String)>,
     hidden_groups: usize,
+    association: String,
 }
 
 /// Strata tables list the largest groups; the rest are counted, not drawn.
@@ -106,6 +108,7 @@ struct FieldView {
     top_values: Vec<(String, String)>,
     shapes: Vec<(String, String)>,
     placeholders: Vec<(String, String)>,
+    case_variants: Vec<String>,
     stats: Vec<(String, String)>,
     histogram: String,
 }
@@ -133,6 +136,9 @@ struct Page {
     fields: Vec<FieldView>,
     tests: Vec<BTreeMap<&'static str, String>>,
     findings: Vec<(Cell, String, String)>,
+    heatmaps: Vec<(String, String)>,
+    combinations: Vec<(String, String, String)>,
+    segment_combinations: Vec<(String, Vec<(String, String)>)>,
     spec_text: String,
     sql: Vec<(String, String)>,
     style: &'static str,
@@ -197,6 +203,7 @@ fn segment_view(lang: Lang, s: &SegmentReport) -> SegmentView {
             .map(|f| Gap {
                 field: f.name.clone(),
                 usability: cell(lang, f.usability, f.risk),
+                outside: percent(lang, f.usability_outside),
                 undetermined_rows: count(lang, f.undetermined_rows),
                 sentence: format!(
                     "{} {} {} / {} {}",
@@ -217,6 +224,7 @@ fn segment_view(lang: Lang, s: &SegmentReport) -> SegmentView {
                 spread: percent(lang, st.spread),
                 risk: cell(lang, st.spread, st.risk),
                 hidden_groups: st.groups.len().saturating_sub(STRATA_GROUPS_SHOWN),
+                association: association_sentence(lang, &st.field, &st.by, st.cramers_v, st.p_value),
                 groups: st
                     .groups
                     .iter()
@@ -230,6 +238,36 @@ fn segment_view(lang: Lang, s: &SegmentReport) -> SegmentView {
                     .collect(),
             })
             .collect(),
+    }
+}
+
+/// "Missing not at random" in plain words, from Cramér's V and the chi-square p-value.
+fn association_sentence(lang: Lang, field: &str, by: &str, v: Option<f64>, p: Option<f64>) -> String {
+    let (Some(v), Some(p)) = (v, p) else {
+        return String::new();
+    };
+    let p_text = if p < 0.001 {
+        "p < 0,001".to_string()
+    } else {
+        format!("p = {p:.3}")
+    };
+    let p_text = if lang == Lang::En {
+        p_text.replace(',', ".")
+    } else {
+        p_text.replace('.', ",")
+    };
+    let v_text = format!("V = {v:.2}");
+    let v_text = if lang == Lang::Fr {
+        v_text.replace('.', ",")
+    } else {
+        v_text
+    };
+    let strong = p < 0.01 && v >= 0.1;
+    match (lang, strong) {
+        (Lang::En, true) => format!("whether {field} is usable depends on {by} ({v_text}, {p_text}): its gaps are probably not random"),
+        (Lang::En, false) => format!("no clear link between {field} gaps and {by} ({v_text}, {p_text})"),
+        (Lang::Fr, true) => format!("l'exploitabilité de {field} dépend de {by} ({v_text}, {p_text}) : ses lacunes ne sont probablement pas aléatoires"),
+        (Lang::Fr, false) => format!("pas de lien net entre les lacunes de {field} et {by} ({v_text}, {p_text})"),
     }
 }
 
@@ -281,6 +319,17 @@ fn field_view(lang: Lang, f: &FieldProfile) -> FieldView {
             .map(|s| (s.shape.clone(), count(lang, s.count)))
             .collect(),
         placeholders: pairs(&f.suspected_placeholders),
+        case_variants: f
+            .case_variants
+            .iter()
+            .map(|g| {
+                g.variants
+                    .iter()
+                    .map(|v| format!("«{}» ×{}", v.value, count(lang, v.count)))
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            })
+            .collect(),
         stats,
         histogram,
     }
@@ -548,6 +597,60 @@ fn page(report: &Report) -> Page {
             .findings
             .iter()
             .map(|f| (cell(lang, None, f.level), f.code.to_string(), f.message.clone()))
+            .collect(),
+        heatmaps: report
+            .heterogeneity
+            .heatmap
+            .iter()
+            .map(|h| {
+                let columns: Vec<String> = h
+                    .groups
+                    .iter()
+                    .map(|g| match (&g.value, g.other) {
+                        (_, true) => l("other_groups").to_string(),
+                        (Some(v), _) => v.clone(),
+                        (None, _) => format!("({})", l("missing")),
+                    })
+                    .collect();
+                let rows: Vec<svg::HeatRow> = h
+                    .fields
+                    .iter()
+                    .map(|f| svg::HeatRow {
+                        name: f.name.clone(),
+                        cells: f.usability.iter().map(|u| (*u, percent(lang, *u))).collect(),
+                    })
+                    .collect();
+                (h.by.clone(), svg::heatmap(&rows, &columns, &h.by))
+            })
+            .collect(),
+        combinations: report
+            .heterogeneity
+            .co_missingness
+            .iter()
+            .flat_map(|c| &c.overall)
+            .map(|c| {
+                (
+                    c.fields.join(" + "),
+                    count(lang, c.rows),
+                    percent(lang, crate::risk::share(c.rows, report.subject.rows)),
+                )
+            })
+            .collect(),
+        segment_combinations: report
+            .heterogeneity
+            .co_missingness
+            .iter()
+            .flat_map(|c| &c.segments)
+            .filter(|s| !s.combinations.is_empty())
+            .map(|s| {
+                (
+                    s.segment.clone(),
+                    s.combinations
+                        .iter()
+                        .map(|c| (c.fields.join(" + "), count(lang, c.rows)))
+                        .collect(),
+                )
+            })
             .collect(),
         spec_text: report.spec_text.clone(),
         sql: report.sql.iter().map(|s| (s.purpose.clone(), s.sql.clone())).collect(),

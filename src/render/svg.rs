@@ -95,6 +95,71 @@ pub fn histogram(edges: &[f64], labels: (&str, &str), title: &str) -> String {
     svg
 }
 
+/// Fill for a usability share: red (0) through amber to green (1).
+fn heat_colour(share: f64) -> String {
+    let s = share.clamp(0.0, 1.0);
+    let (r, g, b) = if s < 0.5 {
+        (0.85, 0.25 + s * 0.9, 0.2)
+    } else {
+        (0.85 - (s - 0.5) * 1.3, 0.7 - (s - 0.5) * 0.1, 0.2 + (s - 0.5) * 0.2)
+    };
+    format!("rgb({},{},{})", (r * 255.0) as u8, (g * 255.0) as u8, (b * 255.0) as u8)
+}
+
+/// A fields × groups heatmap; every cell carries its value as text, not only a colour.
+/// One heatmap row: a field and, per group, its share and the text shown in the cell.
+pub struct HeatRow {
+    pub name: String,
+    pub cells: Vec<(Option<f64>, String)>,
+}
+
+pub fn heatmap(rows: &[HeatRow], columns: &[String], title: &str) -> String {
+    let (label_width, cell_width, cell_height, header) = (170.0, 78.0, 20.0, 34.0);
+    let width = label_width + cell_width * columns.len() as f64;
+    let height = header + cell_height * rows.len() as f64;
+    let mut svg = format!(
+        "<svg class=\"heatmap\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"{}\">",
+        escape(title)
+    );
+    for (c, column) in columns.iter().enumerate() {
+        let x = label_width + cell_width * (c as f64 + 0.5);
+        let shown: String = column.chars().take(12).collect();
+        let _ = write!(
+            svg,
+            "<text x=\"{x}\" y=\"{}\" text-anchor=\"middle\" class=\"hm-head\">{}<title>{}</title></text>",
+            header - 8.0,
+            escape(&shown),
+            escape(column)
+        );
+    }
+    for (r, HeatRow { name, cells }) in rows.iter().enumerate() {
+        let y = header + cell_height * r as f64;
+        let _ = write!(
+            svg,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" class=\"hm-label\">{}</text>",
+            label_width - 6.0,
+            y + 14.0,
+            escape(name)
+        );
+        for (c, (share, text)) in cells.iter().enumerate() {
+            let x = label_width + cell_width * c as f64;
+            let fill = share.map_or_else(|| "#eef1f4".to_string(), heat_colour);
+            let _ = write!(
+                svg,
+                "<rect x=\"{x}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{fill}\"><title>{}</title></rect><text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"hm-cell\">{}</text>",
+                cell_width - 2.0,
+                cell_height - 2.0,
+                escape(&format!("{name} × {}: {text}", columns.get(c).map(String::as_str).unwrap_or(""))),
+                x + cell_width / 2.0,
+                y + 14.0,
+                escape(text)
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,193 @@
+//! Heterogeneity (issue: where the data differs): the subject-wide usability heatmap over strata,
+//! the association between each segment field's gaps and each stratum, usability outside each
+//! population, and the combinations of unusable fields that travel together.
+
+use datafusion::arrow::record_batch::RecordBatch;
+
+use crate::batch;
+use crate::engine::Engine;
+use crate::error::Result;
+use crate::report::{
+    CoMissingness, Combination, FieldProfile, HeatField, HeatGroup, Heatmap, SegmentCombinations, SegmentReport,
+    SqlStatement,
+};
+use crate::risk::share;
+use crate::segments::segment_sql;
+use crate::spec::Spec;
+use crate::sql;
+use crate::stats::association;
+
+/// Groups drawn in the heatmap per attribute; smaller groups are pooled as "other".
+pub const HEATMAP_GROUPS: usize = 8;
+/// Combinations listed overall and per segment.
+pub const COMBINATIONS: usize = 10;
+
+/// The heatmap, from the strata pass.
+pub fn heatmap(batches: &[RecordBatch], strata: &[&str], columns: &[String]) -> Vec<Heatmap> {
+    strata
+        .iter()
+        .enumerate()
+        .map(|(a, by)| {
+            let mut groups: Vec<(Option<String>, u64, Vec<u64>)> = batch::rows(batches)
+                .filter(|(b, r)| !batch::cell(b, "by", *r).is_null() && batch::count(b, "by", *r) as usize == a)
+                .map(|(b, r)| {
+                    let usable = (0..columns.len())
+                        .map(|k| batch::count(b, &format!("field_usable_{k}"), r))
+                        .collect();
+                    (batch::text(b, "value", r), batch::count(b, "rows", r), usable)
+                })
+                .collect();
+            groups.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+            let mut shown: Vec<(HeatGroup, Vec<u64>)> = Vec::new();
+            let mut pooled: Option<(u64, Vec<u64>)> = None;
+            for (i, (value, rows, usable)) in groups.into_iter().enumerate() {
+                if i < HEATMAP_GROUPS {
+                    shown.push((
+                        HeatGroup {
+                            value,
+                            rows,
+                            other: false,
+                        },
+                        usable,
+                    ));
+                } else {
+                    let (total, sums) = pooled.get_or_insert_with(|| (0, vec![0; columns.len()]));
+                    *total += rows;
+                    sums.iter_mut().zip(&usable).for_each(|(s, u)| *s += u);
+                }
+            }
+            if let Some((rows, usable)) = pooled {
+                shown.push((
+                    HeatGroup {
+                        value: None,
+                        rows,
+                        other: true,
+                    },
+                    usable,
+                ));
+            }
+            let fields = columns
+                .iter()
+                .enumerate()
+                .map(|(k, name)| HeatField {
+                    name: name.clone(),
+                    usability: shown.iter().map(|(g, usable)| share(usable[k], g.rows)).collect(),
+                })
+                .collect();
+            Heatmap {
+                by: by.to_string(),
+                groups: shown.into_iter().map(|(g, _)| g).collect(),
+                fields,
+            }
+        })
+        .collect()
+}
+
+/// Adds to each segment: usability outside the population, and the association of each field's
+/// gaps with each stratum.
+pub fn enrich_segments(segments: &mut [SegmentReport], fields: &[FieldProfile], rows: u64) {
+    for segment in segments {
+        let outside_rows = rows.saturating_sub(segment.population);
+        for field in &mut segment.fields {
+            let total = fields.iter().find(|f| f.name == field.name).map_or(0, |f| f.usable);
+            field.usability_outside = share(total.saturating_sub(field.usable), outside_rows);
+        }
+        for strata in &mut segment.strata {
+            let table: Vec<(u64, u64)> = strata.groups.iter().map(|g| (g.rows, g.usable)).collect();
+            if let Some((v, p)) = association(&table) {
+                strata.cramers_v = Some(v);
+                strata.p_value = Some(p);
+            }
+        }
+    }
+}
+
+/// One row of the co-missingness pass: which segment fields are unusable, how many rows overall and
+/// inside each segment's population.
+struct Pattern {
+    unusable: Vec<bool>,
+    rows: u64,
+    per_segment: Vec<u64>,
+}
+
+/// The co-missingness pass: unusable-field combinations overall and per segment population.
+pub async fn co_missingness(engine: &Engine, spec: &Spec) -> Result<Option<(CoMissingness, SqlStatement)>> {
+    let mut fields: Vec<&str> = Vec::new();
+    for plan in &engine.segments {
+        for f in &plan.fields {
+            if !fields.contains(&f.as_str()) {
+                fields.push(f);
+            }
+        }
+    }
+    if fields.is_empty() {
+        return Ok(None);
+    }
+    let segs = segment_sql(engine);
+    let statement = sql::co_missingness(&segs, &fields);
+    let batches = engine.query("measuring co-missingness", &statement).await?;
+    let patterns: Vec<Pattern> = batch::rows(&batches)
+        .map(|(b, r)| Pattern {
+            unusable: batch::text(b, "pattern", r)
+                .unwrap_or_default()
+                .chars()
+                .map(|c| c == '1')
+                .collect(),
+            rows: batch::count(b, "rows", r),
+            per_segment: (0..segs.len())
+                .map(|j| batch::count(b, &format!("population_{j}"), r))
+                .collect(),
+        })
+        .collect();
+    let top = |among: &[&str], count: &dyn Fn(&Pattern) -> u64| -> Vec<Combination> {
+        let mut tally: Vec<(Vec<String>, u64)> = Vec::new();
+        for p in &patterns {
+            let unusable: Vec<String> = fields
+                .iter()
+                .zip(&p.unusable)
+                .filter(|(f, missing)| **missing && among.contains(f))
+                .map(|(f, _)| f.to_string())
+                .collect();
+            let n = count(p);
+            if unusable.is_empty() || n == 0 {
+                continue;
+            }
+            match tally.iter_mut().find(|(k, _)| *k == unusable) {
+                Some((_, total)) => *total += n,
+                None => tally.push((unusable, n)),
+            }
+        }
+        tally.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        tally
+            .into_iter()
+            .take(COMBINATIONS)
+            .map(|(fields, rows)| Combination { fields, rows })
+            .collect()
+    };
+    let overall = top(&fields, &|p| p.rows);
+    let segments = spec
+        .segments
+        .iter()
+        .zip(&engine.segments)
+        .enumerate()
+        .map(|(j, (s, plan))| {
+            let own: Vec<&str> = plan.fields.iter().map(String::as_str).collect();
+            SegmentCombinations {
+                segment: s.id.clone(),
+                combinations: top(&own, &|p| p.per_segment[j]),
+            }
+        })
+        .collect();
+    let report = CoMissingness {
+        fields: fields.iter().map(|f| f.to_string()).collect(),
+        overall,
+        segments,
+    };
+    Ok(Some((
+        report,
+        SqlStatement {
+            purpose: "combinations of unusable fields".into(),
+            sql: statement,
+        },
+    )))
+}
