@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod batch;
 pub mod csv_prep;
+pub mod detect;
 pub mod engine;
 pub mod error;
 pub mod fieldcheck;
@@ -14,6 +15,7 @@ pub mod fieldmap;
 pub mod findings;
 pub mod heterogeneity;
 pub mod i18n;
+pub mod init;
 pub mod names;
 pub mod profile;
 pub mod render;
@@ -59,12 +61,52 @@ pub fn run_check(spec_path: &Path, options: engine::RunOptions) -> Result<(spec:
     Ok((spec, outcome))
 }
 
+/// The `[source]` lines for a data path read with no spec: CSV delimiter and encoding are sniffed.
+pub fn source_lines(data: &Path, spec_dir: Option<&Path>) -> Result<String> {
+    let absolute = std::path::absolute(data).unwrap_or_else(|_| data.to_path_buf());
+    let shown = spec_dir
+        .and_then(|dir| relative_path(&absolute, dir))
+        .unwrap_or_else(|| absolute.display().to_string());
+    let mut lines = format!("path = {}\n", toml::Value::String(shown));
+    if data.is_file() && sources::format_of(data) == Some(spec::SourceFormat::Csv) {
+        let sniffed = detect::sniff(data)?;
+        if sniffed.delimiter != b',' {
+            let delimiter = if sniffed.delimiter == b'\t' {
+                "\\t".to_string()
+            } else {
+                (sniffed.delimiter as char).to_string()
+            };
+            lines.push_str(&format!("delimiter = \"{delimiter}\"\n"));
+        }
+        if sniffed.encoding != "utf-8" {
+            lines.push_str(&format!("encoding = \"{}\"   # {}\n", sniffed.encoding, sniffed.reason));
+        }
+    }
+    Ok(lines)
+}
+
+/// `path` relative to `dir` when they share a root (`../data/x.csv`).
+pub fn relative_path(path: &Path, dir: &Path) -> Option<String> {
+    let dir = std::path::absolute(dir).ok()?;
+    let path_parts: Vec<_> = path.components().collect();
+    let dir_parts: Vec<_> = dir.components().collect();
+    let common = path_parts.iter().zip(&dir_parts).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return None;
+    }
+    let mut out = PathBuf::new();
+    for _ in common..dir_parts.len() {
+        out.push("..");
+    }
+    path_parts[common..].iter().for_each(|p| out.push(p));
+    Some(out.display().to_string())
+}
+
 /// A spec that profiles one data path with no expectations.
 pub fn profile_spec(data: &Path) -> Result<spec::Spec> {
-    let absolute = std::path::absolute(data).unwrap_or_else(|_| data.to_path_buf());
-    let shown = toml::Value::String(absolute.display().to_string());
     let title = toml::Value::String(format!("Profile of {}", data.display()));
-    let text = format!("[audit]\ntitle = {title}\n\n[source.data]\npath = {shown}\n\n[subject]\ntable = \"data\"\n\n[gate]\nfail_on = \"never\"\n");
+    let source = source_lines(data, None)?;
+    let text = format!("[audit]\ntitle = {title}\n\n[source.data]\n{source}\n[subject]\ntable = \"data\"\n\n[gate]\nfail_on = \"never\"\n");
     spec::parse(&PathBuf::from("segaudit-profile.toml"), &text)
 }
 
@@ -81,6 +123,11 @@ pub fn run_profile(paths: &[PathBuf], options: &AuditOptions) -> Result<Vec<Repo
             Ok(report)
         })
         .collect()
+}
+
+/// Writes a commented starter spec for the data files (`segaudit init`).
+pub fn run_init(paths: &[PathBuf], table: Option<&str>, spec_path: Option<&Path>) -> Result<String> {
+    runtime(0)?.block_on(init::starter_spec(paths, table, spec_path))
 }
 
 /// The current UTC time as RFC 3339, or `SOURCE_DATE_EPOCH` when set (reproducible reports).

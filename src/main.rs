@@ -1,10 +1,14 @@
 //! The command line: parses arguments, calls the library, prints, and maps outcomes to exit codes
 //! (0 passed, 1 gate or rule test failed, 2 could not do the job).
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use segaudit::engine::RunOptions;
 use segaudit::render::{html, json, terminal};
 use segaudit::risk::Level;
@@ -79,6 +83,21 @@ enum Command {
         #[command(flatten)]
         output: Output,
     },
+    /// Write a commented starter spec inferred from data files
+    Init {
+        #[arg(required = true)]
+        data: Vec<PathBuf>,
+        /// The table with one row per customer (default: the first file's)
+        #[arg(long)]
+        table: Option<String>,
+        /// Write the spec here instead of printing it
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff)
+    Man,
     /// Validate a spec without scanning data, then run its rule tests
     Check {
         spec: PathBuf,
@@ -86,6 +105,57 @@ enum Command {
         #[arg(long)]
         show_sql: bool,
     },
+}
+
+/// A spinner with the elapsed time on stderr, shown only on a terminal and only once a scan has taken
+/// more than a second; `--quiet` turns it off.
+struct Progress {
+    stop: Arc<AtomicBool>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    fn start(label: &'static str, quiet: bool) -> Progress {
+        let stop = Arc::new(AtomicBool::new(false));
+        if quiet || !std::io::stderr().is_terminal() {
+            return Progress { stop, handle: None };
+        }
+        let flag = stop.clone();
+        let handle = std::thread::spawn(move || {
+            let started = Instant::now();
+            let frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+            let mut shown = false;
+            let mut frame = 0;
+            while !flag.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(100));
+                if started.elapsed() >= Duration::from_secs(1) {
+                    eprint!(
+                        "\r{} {label} {:.0} s ",
+                        frames[frame % frames.len()],
+                        started.elapsed().as_secs_f64()
+                    );
+                    shown = true;
+                    frame += 1;
+                }
+            }
+            if shown {
+                eprint!("\r\x1b[2K");
+            }
+        });
+        Progress {
+            stop,
+            handle: Some(handle),
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.join();
+        }
+    }
 }
 
 fn options(output: &Output, fail_on: Option<FailOn>) -> AuditOptions {
@@ -122,7 +192,10 @@ fn json_path(output: &Output, default_name: &str) -> PathBuf {
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Audit { spec, output, fail_on } => {
-            let report = segaudit::run_audit(&spec, &options(&output, fail_on))?;
+            let progress = Progress::start("auditing", output.quiet);
+            let report = segaudit::run_audit(&spec, &options(&output, fail_on));
+            drop(progress);
+            let report = report?;
             let path = json_path(&output, "audit.json");
             json::write(&report, &path)?;
             let html_path = output.html.clone().unwrap_or_else(|| output.out.join("report.html"));
@@ -141,7 +214,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             })
         }
         Command::Profile { data, output } => {
-            let reports = segaudit::run_profile(&data, &options(&output, Some(FailOn::Never)))?;
+            let progress = Progress::start("profiling", output.quiet);
+            let reports = segaudit::run_profile(&data, &options(&output, Some(FailOn::Never)));
+            drop(progress);
+            let reports = reports?;
             let path = json_path(&output, "profile.json");
             let body = if reports.len() == 1 {
                 json::to_string(&reports[0])?
@@ -181,6 +257,27 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { spec, show_sql } => check(&spec, show_sql),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "segaudit", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut std::io::stdout())
+                .map_err(|e| Error::new(format!("writing the man page: {e}")))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init { data, table, out } => {
+            let text = segaudit::run_init(&data, table.as_deref(), out.as_deref())?;
+            match out {
+                Some(path) => {
+                    segaudit::render::write_atomically(&path, text.as_bytes())?;
+                    eprintln!("wrote {}; next: segaudit check {}", path.display(), path.display());
+                }
+                None => print!("{text}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

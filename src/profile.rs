@@ -50,10 +50,22 @@ fn native_type(data_type: &DataType) -> Option<&'static str> {
     })
 }
 
-/// The observed type: the narrowest kind that covers at least 99 % of present values.
-fn observed_type(kinds: &[ValueCount]) -> Option<String> {
-    let count = |k: &str| kinds.iter().find(|v| v.value == k).map_or(0, |v| v.count);
-    let present: u64 = kinds.iter().map(|v| v.count).sum();
+/// The observed type: the narrowest kind that covers at least 99 % of present values, leaving out
+/// suspected placeholders (a date column with some `00/00/0000` is still a date column).
+fn observed_type(kinds: &[ValueCount], placeholders: &[ValueCount]) -> Option<String> {
+    let count = |k: &str| {
+        let all = kinds.iter().find(|v| v.value == k).map_or(0, |v| v.count);
+        let disguised: u64 = placeholders
+            .iter()
+            .filter(|p| crate::udf::kind(p.value.trim()) == k)
+            .map(|p| p.count)
+            .sum();
+        all.saturating_sub(disguised)
+    };
+    let present: u64 = ["integer", "float", "boolean", "date", "timestamp", "string"]
+        .iter()
+        .map(|k| count(k))
+        .sum();
     if present == 0 {
         return None;
     }
@@ -67,7 +79,7 @@ fn observed_type(kinds: &[ValueCount]) -> Option<String> {
         "date"
     } else if covers(count("timestamp")) {
         "timestamp"
-    } else if covers(count("boolean") + int.min(count("boolean"))) && count("boolean") > 0 {
+    } else if covers(count("boolean")) {
         "boolean"
     } else {
         "string"
@@ -147,7 +159,7 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
             let usability = share(usable, rows);
             let observed = native_type(&engine.native_types[i])
                 .map(str::to_string)
-                .or_else(|| observed_type(&families[3][i]));
+                .or_else(|| observed_type(&families[3][i], &families[2][i]));
             let visible = |list: &Vec<ValueCount>, limit: usize| -> Vec<ValueCount> {
                 if rule.pii {
                     return Vec::new();

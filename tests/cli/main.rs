@@ -9,6 +9,7 @@ mod properties;
 mod report;
 mod segments;
 mod spine;
+mod workflow;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
