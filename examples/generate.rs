@@ -281,6 +281,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let seed: u64 = value("--seed").map_or(Ok(7), |v| v.parse())?;
     let out = PathBuf::from(value("--out").unwrap_or_else(|| "fixtures/demo".into()));
     let parquet = args.iter().any(|a| a == "--parquet");
+    // Extra synthetic indicator columns, for wide-table benchmarks (150 fields).
+    let wide: usize = value("--wide").map_or(Ok(0), |v| v.parse())?;
+    // One UTF-8 `;` file with clients and payments joined, the same rows as customers.parquet.
+    let joined = args.iter().any(|a| a == "--joined");
     std::fs::create_dir_all(&out)?;
     let mut rng = Rng(seed);
 
@@ -291,12 +295,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(line);
         w.write_all(&bytes)
     };
-    write_cp1252(&mut clients, &format!("{}\r\n", CLIENT_COLUMNS.join(";")))?;
+    let extra_header: String = (1..=wide).map(|k| format!(";indicateur_{k:03}")).collect();
+    write_cp1252(&mut clients, &format!("{}{extra_header}\r\n", CLIENT_COLUMNS.join(";")))?;
     writeln!(payments, "{}", PAYMENT_COLUMNS.join(","))?;
     let mut parquet_rows: Vec<Vec<String>> = Vec::new();
+    let mut joined_file = if joined {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(out.join("customers.csv"))?);
+        let names: Vec<&str> = CLIENT_COLUMNS.iter().chain(PAYMENT_COLUMNS.iter().skip(1)).copied().collect();
+        writeln!(w, "{}", names.join(";"))?;
+        Some(w)
+    } else {
+        None
+    };
     for i in 0..rows {
         let (client, payment) = customer(&mut rng, i);
-        let line = client.join(";");
+        let mut line = client.join(";");
+        let rural = client[4] == "rural";
+        for k in 1..=wide {
+            line.push(';');
+            // Gaps grow with k and are worse in rural areas; values are small categories or numbers.
+            let gap = (k % 10) as f64 * 0.02 + if rural { 0.1 } else { 0.0 };
+            if !rng.chance(gap) {
+                if k % 2 == 0 {
+                    line.push_str(&format!("{:.1}", rng.unit() * 100.0));
+                } else {
+                    line.push_str(&format!("cat{}", rng.below(2 + (k % 9) as u64)));
+                }
+            }
+        }
         write_cp1252(&mut clients, &format!("{line}\r\n"))?;
         // A few customers are exported twice by the billing system.
         if rng.chance(0.002) {
@@ -305,6 +331,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // Payment history is missing for some customers altogether.
         if !rng.chance(0.06) {
             writeln!(payments, "{}", payment.join(","))?;
+        }
+        if let Some(w) = joined_file.as_mut() {
+            writeln!(w, "{};{}", client.join(";"), payment[1..].join(";"))?;
         }
         if parquet {
             let mut row = client;
@@ -318,6 +347,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if parquet {
         write_parquet(&out, &mut parquet_rows)?;
         PARQUET.with(|w| w.borrow_mut().take().map(|w| w.close()).transpose())?;
+    }
+    if let Some(mut w) = joined_file {
+        w.flush()?;
     }
     clients.flush()?;
     payments.flush()?;
