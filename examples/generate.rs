@@ -301,7 +301,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut parquet_rows: Vec<Vec<String>> = Vec::new();
     let mut joined_file = if joined {
         let mut w = std::io::BufWriter::new(std::fs::File::create(out.join("customers.csv"))?);
-        let names: Vec<&str> = CLIENT_COLUMNS.iter().chain(PAYMENT_COLUMNS.iter().skip(1)).copied().collect();
+        let names: Vec<&str> = CLIENT_COLUMNS
+            .iter()
+            .chain(PAYMENT_COLUMNS.iter().skip(1))
+            .copied()
+            .collect();
         writeln!(w, "{}", names.join(";"))?;
         Some(w)
     } else {

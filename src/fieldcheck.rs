@@ -124,6 +124,41 @@ impl FieldRule {
         }
     }
 
+    /// Classifies a raw value without building its typed value (the hot path of the profile pass).
+    pub fn status(&self, raw: Option<&str>) -> Status {
+        if self.is_missing(raw) {
+            return Status::Missing;
+        }
+        let trimmed = raw.unwrap_or_default().trim();
+        let conforms = match self.field_type {
+            FieldType::String => self.text_conforms(trimmed),
+            _ => self.conforming(trimmed).is_some(),
+        };
+        if conforms {
+            Status::Usable
+        } else {
+            Status::Invalid
+        }
+    }
+
+    /// `conforming` for string fields, on the borrowed text.
+    fn text_conforms(&self, trimmed: &str) -> bool {
+        let above_min = match &self.min {
+            Some(Typed::Text(min)) => trimmed >= min.as_str(),
+            _ => true,
+        };
+        let below_max = match &self.max {
+            Some(Typed::Text(max)) => trimmed <= max.as_str(),
+            _ => true,
+        };
+        self.values
+            .as_ref()
+            .is_none_or(|allowed| allowed.iter().any(|a| a == trimmed))
+            && above_min
+            && below_max
+            && self.pattern.as_ref().is_none_or(|p| p.is_match(trimmed))
+    }
+
     /// Classifies a raw value and, when usable, returns its typed value.
     pub fn check(&self, raw: Option<&str>) -> (Status, Option<Typed>) {
         if self.is_missing(raw) {
@@ -271,5 +306,15 @@ mod tests {
         p.pattern = Regex::new(r"^(?:[0-9]{3})$").ok();
         assert_eq!(p.check(Some(" 123 ")).0, Status::Usable);
         assert_eq!(p.check(Some("1234")).0, Status::Invalid);
+    }
+
+    #[test]
+    fn status_agrees_with_check() {
+        let mut r = rule(FieldType::String);
+        r.values = Some(vec!["a".into(), "b".into()]);
+        r.min = Some(Typed::Text("b".into()));
+        for v in [None, Some(""), Some(" a "), Some("b"), Some("c")] {
+            assert_eq!(r.status(v), r.check(v).0, "{v:?}");
+        }
     }
 }

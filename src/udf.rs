@@ -137,60 +137,50 @@ impl ScalarUDFImpl for TextUdf {
             )));
         };
         let array = input.to_array(args.number_rows)?;
-        let texts = as_texts(&array)?;
+        // Non-text input (a typed Parquet column, a NULL literal) is read as its text.
+        let array = match array.data_type() {
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => array,
+            _ => cast(&array, &DataType::Utf8)?,
+        };
+        let texts = as_texts(&array);
         Ok(ColumnarValue::Array(self.apply(&texts)))
     }
 }
 
-/// The values of any array as optional text (string arrays borrowed, others cast).
-fn as_texts(array: &ArrayRef) -> DfResult<Vec<Option<String>>> {
-    let owned;
-    let array = match array.data_type() {
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => array,
-        _ => {
-            owned = cast(array, &DataType::Utf8)?;
-            &owned
-        }
-    };
-    Ok(match array.data_type() {
-        DataType::LargeUtf8 => array.as_string::<i64>().iter().map(|v| v.map(str::to_string)).collect(),
-        DataType::Utf8View => array.as_string_view().iter().map(|v| v.map(str::to_string)).collect(),
-        _ => array.as_string::<i32>().iter().map(|v| v.map(str::to_string)).collect(),
-    })
+/// The values of a string array, borrowed.
+fn as_texts(array: &ArrayRef) -> Vec<Option<&str>> {
+    match array.data_type() {
+        DataType::LargeUtf8 => array.as_string::<i64>().iter().collect(),
+        DataType::Utf8View => array.as_string_view().iter().collect(),
+        _ => array.as_string::<i32>().iter().collect(),
+    }
 }
 
 impl TextUdf {
-    fn apply(&self, texts: &[Option<String>]) -> ArrayRef {
+    fn apply(&self, texts: &[Option<&str>]) -> ArrayRef {
         let n = texts.len();
-        let iter = texts.iter().map(|t| t.as_deref());
+        let iter = texts.iter().copied();
         match &self.func {
             TextFn::Status(rule) => {
                 let mut b = Int8Builder::with_capacity(n);
-                iter.for_each(|t| b.append_value(rule.check(t).0.code()));
+                iter.for_each(|t| b.append_value(rule.status(t).code()));
                 Arc::new(b.finish())
             }
             TextFn::Value(rule) => typed_array(rule, iter, n),
-            TextFn::Clean => strings(
-                iter.map(|t| t.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)),
-                n,
-            ),
+            TextFn::Clean => strings(iter.map(|t| t.map(str::trim).filter(|s| !s.is_empty())), n),
             TextFn::Shape => strings(iter.map(|t| t.map(shape)), n),
             TextFn::Fold => strings(iter.map(|t| t.map(crate::names::fold_value)), n),
-            TextFn::Kind => strings(iter.map(|t| t.map(|s| kind(s.trim()).to_string())), n),
-            TextFn::NullTokens(tokens) => strings(
-                iter.map(|t| {
-                    t.filter(|s| !tokens.iter().any(|tok| tok == s.trim()))
-                        .map(str::to_string)
-                }),
-                n,
-            ),
+            TextFn::Kind => strings(iter.map(|t| t.map(|s| kind(s.trim()))), n),
+            TextFn::NullTokens(tokens) => {
+                strings(iter.map(|t| t.filter(|s| !tokens.iter().any(|tok| tok == s.trim()))), n)
+            }
             TextFn::Placeholder => booleans(iter.map(|t| t.map(looks_like_placeholder)), n),
             TextFn::Mojibake => booleans(iter.map(|t| t.map(looks_mis_decoded)), n),
         }
     }
 }
 
-fn strings(values: impl Iterator<Item = Option<String>>, n: usize) -> ArrayRef {
+fn strings<S: AsRef<str>>(values: impl Iterator<Item = Option<S>>, n: usize) -> ArrayRef {
     let mut b = StringBuilder::with_capacity(n, n * 8);
     values.for_each(|v| b.append_option(v));
     Arc::new(b.finish())
