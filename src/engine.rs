@@ -190,36 +190,27 @@ impl Engine {
 }
 
 fn check_subject_columns(spec: &Spec, columns: &[String]) -> Result<()> {
-    let known = || columns.iter().map(String::as_str);
-    if let Some(key) = &spec.subject.key {
-        if !columns.contains(&key.value) {
-            let tip = did_you_mean(&key.value, known()).map_or_else(
-                || format!("columns: {}", columns.join(", ")),
-                |g| format!("did you mean `{g}`?"),
-            );
-            return Err(spec_err(
-                spec,
-                key,
-                "subject.key",
-                format!("the subject has no column {:?}", key.value),
-            )
-            .with_tip(tip));
+    let named = spec
+        .subject
+        .key
+        .iter()
+        .map(|k| (k, "subject.key"))
+        .chain(spec.subject.strata.iter().map(|s| (s, "subject.strata")));
+    for (located, key) in named {
+        if columns.contains(&located.value) {
+            continue;
         }
-    }
-    for stratum in &spec.subject.strata {
-        if !columns.contains(&stratum.value) {
-            let tip = did_you_mean(&stratum.value, known()).map_or_else(
-                || format!("columns: {}", columns.join(", ")),
-                |g| format!("did you mean `{g}`?"),
-            );
-            return Err(spec_err(
-                spec,
-                stratum,
-                "subject.strata",
-                format!("the subject has no column {:?}", stratum.value),
-            )
-            .with_tip(tip));
-        }
+        let tip = did_you_mean(&located.value, columns.iter().map(String::as_str)).map_or_else(
+            || format!("columns: {}", columns.join(", ")),
+            |g| format!("did you mean `{g}`?"),
+        );
+        return Err(spec_err(
+            spec,
+            located,
+            key,
+            format!("the subject has no column {:?}", located.value),
+        )
+        .with_tip(tip));
     }
     Ok(())
 }

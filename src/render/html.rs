@@ -162,24 +162,21 @@ fn bytes(n: u64) -> String {
     }
 }
 
+/// One part of a stacked bar, with its legend word and count as the tooltip.
+fn part(lang: Lang, n: u64, class: &'static str, legend: &str) -> Part<'static> {
+    Part {
+        count: n,
+        class,
+        label: format!("{}: {}", label(lang, legend), count(lang, n)),
+    }
+}
+
 fn segment_view(lang: Lang, s: &SegmentReport) -> SegmentView {
     let l = |k| label(lang, k);
     let parts = [
-        Part {
-            count: s.members,
-            class: "members",
-            label: format!("{}: {}", l("legend_members"), count(lang, s.members)),
-        },
-        Part {
-            count: s.undetermined,
-            class: "undetermined",
-            label: format!("{}: {}", l("legend_undetermined"), count(lang, s.undetermined)),
-        },
-        Part {
-            count: s.non_members,
-            class: "non-members",
-            label: format!("{}: {}", l("legend_non_members"), count(lang, s.non_members)),
-        },
+        part(lang, s.members, "members", "legend_members"),
+        part(lang, s.undetermined, "undetermined", "legend_undetermined"),
+        part(lang, s.non_members, "non-members", "legend_non_members"),
     ];
     let mut gaps: Vec<&crate::report::SegmentField> = s.fields.iter().collect();
     gaps.sort_by(|a, b| b.undetermined_rows.cmp(&a.undetermined_rows).then(a.name.cmp(&b.name)));
@@ -398,26 +395,10 @@ fn page(report: &Report) -> Page {
         .iter()
         .map(|g| {
             let parts = [
-                Part {
-                    count: g.exactly_one,
-                    class: "members",
-                    label: format!("{}: {}", l("exactly_one"), count(lang, g.exactly_one)),
-                },
-                Part {
-                    count: g.several,
-                    class: "several",
-                    label: format!("{}: {}", l("several"), count(lang, g.several)),
-                },
-                Part {
-                    count: g.undetermined,
-                    class: "undetermined",
-                    label: format!("{}: {}", l("undetermined"), count(lang, g.undetermined)),
-                },
-                Part {
-                    count: g.none,
-                    class: "none",
-                    label: format!("{}: {}", l("none"), count(lang, g.none)),
-                },
+                part(lang, g.exactly_one, "members", "exactly_one"),
+                part(lang, g.several, "several", "several"),
+                part(lang, g.undetermined, "undetermined", "undetermined"),
+                part(lang, g.none, "none", "none"),
             ];
             let overlap = |a: &str, b: &str| {
                 g.overlaps
