@@ -1,7 +1,7 @@
 //! The audit: opens the engine, runs the bounded set of passes, and assembles the one [`Report`].
 
 use crate::engine::{Engine, RunOptions};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::fieldmap;
 use crate::findings::{self, Inputs};
 use crate::heterogeneity;
@@ -137,6 +137,7 @@ pub async fn check(spec: &Spec, options: RunOptions) -> Result<CheckOutcome> {
         },
     )
     .await?;
+    declared_fields_exist(spec, &engine.columns)?;
     let segs = segments::segment_sql(&engine);
     let statements = vec![
         SqlStatement {
@@ -160,6 +161,34 @@ pub async fn check(spec: &Spec, options: RunOptions) -> Result<CheckOutcome> {
     }
     let tests = ruletest::run(&engine, spec).await?;
     Ok(CheckOutcome { tests, statements })
+}
+
+/// `check` refuses a `[field]` table naming a column the subject does not have (the audit reports
+/// it as `field_map.missing` and goes on).
+fn declared_fields_exist(spec: &Spec, columns: &[String]) -> Result<()> {
+    let Some(field) = spec.fields.iter().find(|f| !columns.contains(&f.name)) else {
+        return Ok(());
+    };
+    let header = format!("[field.{}]", field.name);
+    let loc = crate::spec::loc_of(&spec.text, spec.text.find(&header).unwrap_or(0));
+    let suggestions = fieldmap::suggestions(&field.name, columns);
+    let tip = if suggestions.is_empty() {
+        format!("the subject's columns are: {}", columns.join(", "))
+    } else {
+        format!(
+            "did you mean `{}`? (rename the table to the column's exact name)",
+            suggestions.join("`, `")
+        )
+    };
+    Err(Error::new(format!(
+        "{}:{}:{}: `field.{}`: the subject `{}` has no such column",
+        spec.path.display(),
+        loc.line,
+        loc.col,
+        field.name,
+        spec.subject.table.value
+    ))
+    .with_tip(tip))
 }
 
 /// A declared field the subject does not have: every row lacks it.

@@ -135,3 +135,22 @@ fn missing_criterion_field_is_a_finding_with_suggestions() {
     assert_eq!(finding["level"], "critical");
     assert_eq!(run.report()["criteria"][0]["risk"], "critical");
 }
+
+#[test]
+fn check_refuses_a_declared_field_the_subject_lacks() {
+    let case = Case::new(&spec_with("").replace("[field.late]", "[field.lates]"));
+    let run = case.run(&["check", "spec.toml"]);
+    assert_error(
+        &run,
+        &[
+            "spec.toml:8:1",
+            "`field.lates`",
+            "no such column",
+            "did you mean `late`?",
+        ],
+    );
+    // The audit goes on and reports it.
+    let audit = case.audit(&["--fail-on", "never"]);
+    assert_eq!(audit.code, 0, "{}", audit.stderr);
+    assert!(audit.finding("field_map.missing", "lates").is_some());
+}
