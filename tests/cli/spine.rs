@@ -258,3 +258,25 @@ fn ndjson_keeps_types_and_applies_null_tokens_to_text() {
     crate::assert_counts(&run, "mobile", 1, 0, 3);
     assert_eq!(run.field("id")["observed_type"], "integer");
 }
+
+#[test]
+fn keyword_unicode_and_quoted_column_names() {
+    let spec = format!(
+        "[source.t]\npath = \"{}\"\n[subject]\ntable = \"t\"\nkey = \"select\"\nstrata = [\"année\"]\n[field.\"année\"]\ntype = \"integer\"\n[segment.s]\nrule = \"\"\"\"année\" > 2000 AND \"select\" IS NOT NULL AND \"from\" = 'b'\"\"\"\n",
+        fixture("hostile/keyword_columns.csv")
+    );
+    let run = Case::new(&spec).audit(&["--fail-on", "never"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_counts(&run, "année", 1, 0, 1);
+    assert_counts(&run, "quoted \"x\"", 0, 0, 2);
+    // Row 1: 2020 > 2000, from = 'b': member. Row 2: année and from missing: undetermined.
+    let s = run.segment("s");
+    assert_eq!((s["members"].as_u64(), s["undetermined"].as_u64()), (Some(1), Some(1)));
+    let fields: Vec<&str> = s["fields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["name"].as_str())
+        .collect();
+    assert_eq!(fields, vec!["select", "année", "from"]);
+}
