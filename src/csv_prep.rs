@@ -158,7 +158,7 @@ fn convert(
         let names = record
             .iter()
             .enumerate()
-            .map(|(i, f)| utf8_field(path, &record, i, f, utf8_source).map(|s| s.trim().to_string()))
+            .map(|(i, f)| utf8_field(path, &record, i, f, utf8_source).map(str::to_string))
             .collect::<Result<Vec<_>>>()?;
         unique_names(names)
     } else {

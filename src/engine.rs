@@ -69,7 +69,9 @@ pub fn new_context(threads: usize) -> SessionContext {
         .with_config(config)
         .with_default_features()
         .build();
-    SessionContext::new_with_state(state)
+    let ctx = SessionContext::new_with_state(state);
+    ctx.add_analyzer_rule(std::sync::Arc::new(crate::safecast::SafeTextCasts));
+    ctx
 }
 
 fn spec_err(spec: &Spec, located: &Located<String>, key: &str, message: impl std::fmt::Display) -> Error {

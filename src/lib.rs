@@ -22,6 +22,7 @@ pub mod render;
 pub mod report;
 pub mod risk;
 pub mod ruletest;
+pub mod safecast;
 pub mod segments;
 pub mod sources;
 pub mod spec;

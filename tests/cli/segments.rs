@@ -231,3 +231,16 @@ fn rule_tests_pass_fail_and_explain() {
     let audit = Case::new(&failing).audit(&["--fail-on", "never"]);
     assert!(audit.codes().contains(&"test.failed".to_string()));
 }
+
+#[test]
+fn undeclared_text_compared_with_a_number_is_undetermined_not_fatal() {
+    // age is undeclared, so it holds text; `age > 30` casts it, and "abc" must not abort the audit.
+    let spec = format!(
+        "[source.t]\npath = \"{}\"\n\n[subject]\ntable = \"t\"\n\n[segment.s]\nrule = \"age > 30\"\n",
+        fixture("hostile/undeclared_numbers.csv")
+    );
+    let run = Case::new(&spec).audit(&["--fail-on", "never"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // 40: member; 25: non-member; "abc" and "": undetermined.
+    assert_eq!(counts(run.segment("s")), [4, 0, 1, 1, 2, 1, 3]);
+}
