@@ -286,7 +286,7 @@ fn unique_names(names: Vec<String>) -> (Vec<String>, Vec<String>) {
     let mut out: Vec<String> = Vec::with_capacity(names.len());
     let mut renamed = Vec::new();
     for (i, name) in names.into_iter().enumerate() {
-        let base = if name.is_empty() {
+        let base = if name.trim().is_empty() {
             format!("column_{}", i + 1)
         } else {
             name.clone()
