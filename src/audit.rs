@@ -72,6 +72,7 @@ pub async fn audit(spec: &Spec, options: &AuditOptions) -> Result<Report> {
         spec,
         lang,
         &Inputs {
+            sources: &engine.sources,
             rows: profiled.rows,
             duplicate_keys: profiled.duplicate_keys,
             fields: &fields,

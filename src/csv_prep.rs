@@ -108,6 +108,21 @@ fn decoded_reader<'a>(path: &Path, mut raw: Box<dyn Read + 'a>, options: &CsvOpt
         ))
         .with_tip(format!("set encoding = \"{label}\" in this [source]")));
     }
+    // UTF-16 without a byte-order mark: ASCII text shows a NUL byte beside every character.
+    if let [a, b, c, d] = head[..] {
+        let utf16 = match (a == 0, b == 0, c == 0, d == 0) {
+            (true, false, true, false) => Some("utf-16be"),
+            (false, true, false, true) => Some("utf-16le"),
+            _ => None,
+        };
+        if let Some(label) = utf16 {
+            return Err(Error::new(format!(
+                "{}: the file looks like {label} (a NUL byte beside every character) but is read as UTF-8",
+                path.display()
+            ))
+            .with_tip(format!("set encoding = \"{label}\" in this [source]")));
+        }
+    }
     if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
         let mut reader = head_reader;
         let mut bom = [0u8; 3];

@@ -36,6 +36,7 @@ impl Sink<'_> {
 }
 
 pub struct Inputs<'a> {
+    pub sources: &'a [crate::sources::SourceInfo],
     pub rows: u64,
     pub duplicate_keys: Option<u64>,
     pub fields: &'a [FieldProfile],
@@ -130,6 +131,58 @@ fn field_map(sink: &mut Sink, entries: &[FieldMapEntry]) {
 
 fn subject(sink: &mut Sink, inputs: &Inputs) {
     let lang = sink.lang;
+    if let Some(key) = &sink.spec.subject.key {
+        let missing = inputs
+            .fields
+            .iter()
+            .find(|f| f.name == key.value)
+            .map_or(0, |f| f.missing);
+        if missing > 0 {
+            sink.push(
+                Level::High,
+                "subject.missing_keys",
+                None,
+                Some(&key.value),
+                format!(
+                    "{} rows have no {}: they cannot be traced to a customer",
+                    count(lang, missing),
+                    key.value
+                ),
+                format!(
+                    "{} lignes n'ont pas de {} : elles ne peuvent être rattachées à un client",
+                    count(lang, missing),
+                    key.value
+                ),
+            );
+        }
+    }
+    for source in inputs.sources {
+        if source.bad_rows > 0 {
+            let first = source.bad_lines.first().cloned().unwrap_or_default();
+            sink.push(
+                Level::Warn,
+                "source.bad_rows",
+                None,
+                None,
+                format!("{}: {} rows have too few or too many fields (first at {first}); they were kept, padded or cut", source.name, count(lang, source.bad_rows)),
+                format!("{} : {} lignes ont trop ou trop peu de champs (première en {first}) ; elles sont conservées, complétées ou tronquées", source.name, count(lang, source.bad_rows)),
+            );
+        }
+        if !source.renamed_columns.is_empty() {
+            let list = source.renamed_columns.join(", ");
+            sink.push(
+                Level::Warn,
+                "source.renamed_columns",
+                None,
+                None,
+                format!("{}: empty or repeated header names were renamed: {list}", source.name),
+                format!(
+                    "{} : des noms de colonnes vides ou répétés ont été renommés : {list}",
+                    source.name
+                ),
+            );
+        }
+    }
     if let (Some(dups), Some(key)) = (inputs.duplicate_keys, &sink.spec.subject.key) {
         if dups > 0 {
             sink.push(

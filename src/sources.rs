@@ -138,8 +138,8 @@ pub async fn register(ctx: &SessionContext, request: &SourceRequest<'_>, scratch
         renamed_columns: Vec::new(),
     };
     let engine_err = |e| {
-        Error::engine(format!("source `{}`", request.name), e)
-            .with_tip("check that the files are valid and share one schema")
+        Error::engine(format!("source `{}` ({})", request.name, request.path.display()), e)
+            .with_tip("check that the files are complete, of the format their extension says, and share one schema")
     };
     let frame = match format {
         SourceFormat::Csv => {

@@ -5,6 +5,7 @@
 
 mod errors;
 mod heterogeneity;
+mod hostile;
 mod properties;
 mod report;
 mod segments;
