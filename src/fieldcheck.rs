@@ -36,11 +36,14 @@ impl FieldType {
     pub fn default_formats(self) -> Vec<String> {
         let formats: &[&str] = match self {
             FieldType::Date => &["%Y-%m-%d"],
+            // ISO 8601 as exports and Parquet write it, with or without fractions and a `Z`.
             FieldType::Timestamp => &[
                 "%Y-%m-%dT%H:%M:%S%.f",
                 "%Y-%m-%d %H:%M:%S%.f",
+                "%Y-%m-%dT%H:%M:%S%.fZ",
                 "%Y-%m-%dT%H:%M:%S",
                 "%Y-%m-%d %H:%M:%S",
+                "%Y-%m-%dT%H:%M:%SZ",
             ],
             _ => &[],
         };
@@ -294,6 +297,21 @@ mod tests {
         assert_eq!(r.check(Some("1900-01-01")).0, Status::Usable);
         assert_eq!(r.check(Some("1899-12-31")).0, Status::Invalid);
         assert_eq!(r.check(Some("00/00/0000")).0, Status::Invalid);
+    }
+
+    #[test]
+    fn default_timestamp_formats_read_iso_8601() {
+        let r = rule(FieldType::Timestamp);
+        for v in [
+            "2026-01-02T03:04:05",
+            "2026-01-02 03:04:05",
+            "2026-01-02T03:04:05.123",
+            "2026-01-02T03:04:05Z",
+            "2026-01-02T03:04:05.5Z",
+        ] {
+            assert_eq!(r.check(Some(v)).0, Status::Usable, "{v}");
+        }
+        assert_eq!(r.check(Some("02/01/2026")).0, Status::Invalid);
     }
 
     #[test]
