@@ -139,25 +139,9 @@ pub async fn check(spec: &Spec, options: RunOptions) -> Result<CheckOutcome> {
     )
     .await?;
     declared_fields_exist(spec, &engine.columns)?;
-    let segs = segments::segment_sql(&engine);
-    let statements = vec![
-        SqlStatement {
-            purpose: "segment and segmentation counts".into(),
-            sql: sql::segments(&segs, &segments::segmentation_sql(spec)),
-        },
-        SqlStatement {
-            purpose: "usability by stratum".into(),
-            sql: sql::strata(
-                &segs,
-                &spec.subject.strata.iter().map(|s| s.value.as_str()).collect::<Vec<_>>(),
-                &engine.columns.iter().map(String::as_str).collect::<Vec<_>>(),
-            ),
-        },
-    ];
+    let passes = segments::pass_statements(&engine, spec);
+    let statements: Vec<SqlStatement> = std::iter::once(passes.counts).chain(passes.strata).collect();
     for statement in &statements {
-        if statement.purpose.contains("stratum") && spec.subject.strata.is_empty() {
-            continue;
-        }
         engine.plan(&statement.purpose, &statement.sql).await?;
     }
     let tests = ruletest::run(&engine, spec).await?;

@@ -18,8 +18,6 @@ const DATE_SAMPLE: usize = 5000;
 /// Columns with at most this many distinct values get a `values` list.
 const MAX_VALUES: u64 = 10;
 
-const DATE_FORMATS: [&str; 6] = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%Y/%m/%d", "%d.%m.%Y", "%m/%d/%Y"];
-
 /// Column names that usually hold personal data.
 fn looks_personal(name: &str) -> bool {
     let folded = fold(name);
@@ -100,11 +98,7 @@ fn key_candidate(fields: &[FieldProfile], rows: u64) -> Option<&FieldProfile> {
 pub fn date_formats(values: &[String]) -> Vec<&'static str> {
     let mut counts: Vec<(&'static str, usize)> = Vec::new();
     for value in values {
-        let Some(format) = DATE_FORMATS
-            .iter()
-            .copied()
-            .find(|f| chrono::NaiveDate::parse_from_str(value.trim(), f).is_ok())
-        else {
+        let Some(format) = crate::udf::date_format_of(value.trim()) else {
             continue;
         };
         match counts.iter_mut().find(|(f, _)| *f == format) {

@@ -86,13 +86,7 @@ async fn run_one(engine: &Engine, spec: &Spec, test: &RuleTest) -> Result<TestRe
     ctx.register_table(TYPED, typed.into_view())
         .map_err(|e| engine_err(&e))?;
 
-    let mut items = Vec::new();
-    for (j, s) in engine.segments.iter().enumerate() {
-        items.push(format!("({}) AS \"__p{j}\"", s.population.as_deref().unwrap_or("TRUE")));
-        items.push(format!("({}) AS \"__r{j}\"", s.rule));
-    }
-    items.push("*".to_string());
-    let statement = format!("SELECT {} FROM {}", items.join(", "), sql::ident(TYPED));
+    let statement = sql::evaluate(&crate::segments::segment_sql(engine), TYPED);
     let batches = engine.query(&format!("test \"{}\"", test.name), &statement).await?;
     let Some(row) = batches.iter().find(|b| b.num_rows() > 0) else {
         return Err(Error::new(format!("test \"{}\" returned no row", test.name)));

@@ -47,38 +47,37 @@ pub fn segmentation_sql(spec: &Spec) -> Vec<SegmentationSql> {
         .collect()
 }
 
-/// Runs the strata pass (when the subject has strata): the heatmap needs it even with no segment.
-async fn measure_strata(
-    engine: &Engine,
-    spec: &Spec,
-    segs: &[SegmentSql<'_>],
-) -> Result<Option<(Vec<RecordBatch>, SqlStatement)>> {
+/// The statements of the segment passes: the counts, and the strata pass when the subject has strata
+/// (the heatmap needs it even with no segment). `audit` runs them; `check` only plans them.
+pub struct PassStatements {
+    pub counts: SqlStatement,
+    pub strata: Option<SqlStatement>,
+}
+
+pub fn pass_statements(engine: &Engine, spec: &Spec) -> PassStatements {
+    let segs = segment_sql(engine);
     let strata: Vec<&str> = spec.subject.strata.iter().map(|s| s.value.as_str()).collect();
-    if strata.is_empty() {
-        return Ok(None);
-    }
     let columns: Vec<&str> = engine.columns.iter().map(String::as_str).collect();
-    let strata_sql = sql::strata(segs, &strata, &columns);
-    let batches = engine.query("measuring strata", &strata_sql).await?;
-    Ok(Some((
-        batches,
-        SqlStatement {
-            purpose: "usability by stratum".into(),
-            sql: strata_sql,
+    PassStatements {
+        counts: SqlStatement {
+            purpose: "segment and segmentation counts".into(),
+            sql: sql::segments(&segs, &segmentation_sql(spec)),
         },
-    )))
+        strata: (!strata.is_empty()).then(|| SqlStatement {
+            purpose: "usability by stratum".into(),
+            sql: sql::strata(&segs, &strata, &columns),
+        }),
+    }
 }
 
 pub async fn measure(engine: &Engine, spec: &Spec) -> Result<SegmentOutput> {
-    let segs = segment_sql(engine);
+    let passes = pass_statements(engine, spec);
     let mut statements = Vec::new();
-    let strata_batches = match measure_strata(engine, spec, &segs).await? {
-        Some((batches, statement)) => {
-            statements.push(statement);
-            batches
-        }
-        None => Vec::new(),
-    };
+    let mut strata_batches = Vec::new();
+    if let Some(statement) = passes.strata {
+        strata_batches = engine.query("measuring strata", &statement.sql).await?;
+        statements.push(statement);
+    }
     if spec.segments.is_empty() {
         return Ok(SegmentOutput {
             segments: Vec::new(),
@@ -87,20 +86,12 @@ pub async fn measure(engine: &Engine, spec: &Spec) -> Result<SegmentOutput> {
             statements,
         });
     }
-    let groupings = segmentation_sql(spec);
-    let counts_sql = sql::segments(&segs, &groupings);
-    let counts = engine.query("measuring segments", &counts_sql).await?;
+    let counts = engine.query("measuring segments", &passes.counts.sql).await?;
     let Some(row) = counts.iter().find(|b| b.num_rows() > 0) else {
         return Err(crate::error::Error::new("the segment query returned no row"));
     };
     let strata: Vec<&str> = spec.subject.strata.iter().map(|s| s.value.as_str()).collect();
-    statements.insert(
-        0,
-        SqlStatement {
-            purpose: "segment and segmentation counts".into(),
-            sql: counts_sql,
-        },
-    );
+    statements.insert(0, passes.counts);
     let risk = &spec.risk;
     let segments: Vec<SegmentReport> = spec
         .segments

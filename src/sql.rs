@@ -208,6 +208,14 @@ fn in_any_population(segments: &[usize]) -> String {
     }
 }
 
+/// Every segment's population and rule, per row of `table` (columns `__pJ`, `__rJ`, then the row):
+/// how rule tests see what each predicate says.
+pub fn evaluate(segments: &[SegmentSql], table: &str) -> String {
+    let mut items = predicates(segments);
+    items.push("*".to_string());
+    format!("SELECT {} FROM {}", items.join(", "), ident(table))
+}
+
 /// One aggregate pass over the typed subject: every segment, segment field and segmentation count.
 pub fn segments(segments: &[SegmentSql], segmentations: &[SegmentationSql]) -> String {
     let mut inner = predicates(segments);
