@@ -59,6 +59,8 @@ pub fn new_context(threads: usize) -> SessionContext {
     let mut config = SessionConfig::new()
         .set_bool("datafusion.sql_parser.enable_ident_normalization", false)
         .set_bool("datafusion.execution.collect_statistics", false)
+        // `CAST(x AS VARCHAR)` of a text column must be a no-op, not a copy into string views.
+        .set_bool("datafusion.sql_parser.map_string_types_to_utf8view", false)
         // DataFusion 55 disagrees with itself on the nullability of `x IS TRUE` after common
         // subexpression elimination; the check is a sanity check, not a correctness one.
         .set_bool("datafusion.execution.skip_physical_aggregate_schema_check", true);
@@ -136,7 +138,12 @@ impl Engine {
             .iter()
             .map(|c| Arc::new(spec.field(c).cloned().unwrap_or_else(|| FieldRule::plain(c))))
             .collect();
-        udf::register_all(&ctx, &rules);
+        let key_index = spec
+            .subject
+            .key
+            .as_ref()
+            .and_then(|k| columns.iter().position(|c| *c == k.value));
+        udf::register_all(&ctx, &rules, spec.top_values.max(10), key_index);
         check_subject_columns(spec, &columns)?;
         let typed_sql = sql::typed_subject(subject_name, &columns);
         let typed = ctx

@@ -247,6 +247,9 @@ pub fn parse_float(trimmed: &str) -> Option<f64> {
 }
 
 pub fn parse_bool(trimmed: &str) -> Option<bool> {
+    if trimmed.len() > 5 {
+        return None;
+    }
     match trimmed.to_ascii_lowercase().as_str() {
         "true" | "t" | "yes" | "y" | "1" | "oui" | "vrai" => Some(true),
         "false" | "f" | "no" | "n" | "0" | "non" | "faux" => Some(false),

@@ -1,15 +1,15 @@
-//! Field profiles (contract §3 for fields): one aggregate pass for the counts, one GROUPING SETS pass
-//! for value frequencies, shapes, placeholders and observed types.
+//! Field profiles (contract §3 for fields): one aggregate pass whose per-column profile aggregates
+//! count values, shapes, placeholders and observed types, next to typed statistics.
 
 use datafusion::arrow::datatypes::DataType;
 
 use crate::batch;
 use crate::engine::Engine;
 use crate::error::Result;
-use crate::fieldcheck::FieldType;
-use crate::report::{CaseVariants, FieldProfile, ShapeCount, SqlStatement, Stats, ValueCount};
+use crate::report::{CaseVariants, FieldProfile, ShapeCount, SqlStatement, ValueCount};
 use crate::risk::{share, wilson_95, Thresholds};
-use crate::sql::{self, ProfileColumn};
+use crate::sql;
+use crate::udf::ColumnSummary;
 
 pub struct ProfileSettings<'a> {
     pub subject: &'a str,
@@ -88,78 +88,46 @@ fn observed_type(kinds: &[ValueCount], placeholders: &[ValueCount]) -> Option<St
 }
 
 pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<ProfileOutput> {
-    let columns: Vec<ProfileColumn> = engine
-        .rules
-        .iter()
-        .map(|rule| {
-            let typed = rule.type_declared && !rule.pii;
-            ProfileColumn {
-                name: &rule.name,
-                stats: typed
-                    && matches!(
-                        rule.field_type,
-                        FieldType::Integer | FieldType::Float | FieldType::Date | FieldType::Timestamp
-                    ),
-                numeric: typed && matches!(rule.field_type, FieldType::Integer | FieldType::Float),
-                as_number: match rule.field_type {
-                    _ if !typed => None,
-                    FieldType::Integer | FieldType::Float => Some("CAST({} AS DOUBLE)"),
-                    FieldType::Date => Some("CAST(CAST({} AS INT) AS DOUBLE)"),
-                    FieldType::Timestamp => Some("CAST(CAST({} AS BIGINT) AS DOUBLE)"),
-                    _ => None,
-                },
-            }
-        })
-        .collect();
-    let counts_sql = sql::profile(settings.subject, &columns, settings.key);
-    let counts = engine.query("profiling the subject", &counts_sql).await?;
     let names: Vec<&str> = engine.columns.iter().map(String::as_str).collect();
-    let pii: Vec<bool> = engine.rules.iter().map(|r| r.pii).collect();
-    let freq_sql = sql::frequencies(settings.subject, &names, &pii, settings.top.max(10));
-    let frequencies = engine.query("counting values and shapes", &freq_sql).await?;
-
-    let Some(first) = counts.iter().find(|b| b.num_rows() > 0) else {
+    let profile_sql = sql::profile(settings.subject, &names);
+    let batches = engine.query("profiling the subject", &profile_sql).await?;
+    let Some(first) = batches.iter().find(|b| b.num_rows() > 0) else {
         return Err(crate::error::Error::new("the profile query returned no row"));
     };
     let rows = batch::count(first, "rows", 0);
-    let n = names.len();
-    // families[f][i]: entries of family f for column i, most frequent first; distinct[f][i].
-    let mut families = vec![vec![Vec::<ValueCount>::new(); n]; sql::FAMILIES.len()];
-    let mut distinct = vec![vec![None::<u64>; n]; sql::FAMILIES.len()];
-    // Values with case variants, per column (any rank).
-    let mut variants = vec![Vec::<ValueCount>::new(); n];
-    let top = settings.top.max(10);
-    for (b, r) in batch::rows(&frequencies) {
-        let set = batch::count(b, "set", r) as usize;
-        let (family, column) = (set / n.max(1), set % n.max(1));
-        if family >= sql::FAMILIES.len() {
-            continue;
-        }
-        let value = batch::text(b, "value", r).unwrap_or_default();
-        let entry = ValueCount {
-            value,
-            count: batch::count(b, "n", r),
-        };
-        distinct[family][column] = Some(batch::count(b, "groups", r));
-        if family == 0 && batch::count(b, "variants", r) > 1 {
-            variants[column].push(entry.clone());
-        }
-        if batch::count(b, "rank", r) as usize <= top {
-            families[family][column].push(entry);
-        }
-    }
+    let summaries = (0..engine.rules.len())
+        .map(|i| {
+            let json = batch::text(first, &format!("profile_{i}"), 0).unwrap_or_default();
+            serde_json::from_str::<ColumnSummary>(&json)
+                .map_err(|e| crate::error::Error::new(format!("column profile {i} is unreadable: {e}")))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let listed = |entries: &[(String, u64)]| -> Vec<ValueCount> {
+        entries
+            .iter()
+            .map(|(value, count)| ValueCount {
+                value: value.clone(),
+                count: *count,
+            })
+            .collect()
+    };
     let fields = engine
         .rules
         .iter()
         .enumerate()
         .map(|(i, rule)| {
-            let missing = batch::count(first, &format!("missing_{i}"), 0);
-            let invalid = batch::count(first, &format!("invalid_{i}"), 0);
+            let summary = &summaries[i];
+            let (missing, invalid) = (summary.missing, summary.invalid);
+            let (values, shapes, placeholders) = (
+                listed(&summary.values),
+                listed(&summary.shapes),
+                listed(&summary.placeholders),
+            );
             let usable = rows.saturating_sub(missing + invalid);
             let usability = share(usable, rows);
             let observed = native_type(&engine.native_types[i])
                 .map(str::to_string)
-                .or_else(|| observed_type(&families[3][i], &families[2][i]));
+                .or_else(|| observed_type(&listed(&summary.kinds), &placeholders));
             let visible = |list: &Vec<ValueCount>, limit: usize| -> Vec<ValueCount> {
                 if rule.pii {
                     return Vec::new();
@@ -170,15 +138,6 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
                     .cloned()
                     .collect()
             };
-            let stats = columns[i].stats.then(|| Stats {
-                min: batch::text(first, &format!("min_{i}"), 0),
-                max: batch::text(first, &format!("max_{i}"), 0),
-                mean: batch::float(first, &format!("mean_{i}"), 0),
-                q1: batch::float(first, &format!("q1_{i}"), 0),
-                median: batch::float(first, &format!("median_{i}"), 0),
-                q3: batch::float(first, &format!("q3_{i}"), 0),
-                histogram: histogram_edges(first, i),
-            });
             FieldProfile {
                 name: rule.name.clone(),
                 label: rule.label.clone(),
@@ -198,13 +157,13 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
                 validity: share(usable, rows - missing),
                 usability,
                 usability_interval: wilson_95(usable, rows),
-                distinct: Some(distinct[0][i].unwrap_or(0)),
+                distinct: Some(summary.distinct),
                 pii: rule.pii,
-                top_values: visible(&families[0][i], settings.top),
+                top_values: visible(&values, settings.top),
                 shapes: if rule.pii {
                     Vec::new()
                 } else {
-                    families[1][i]
+                    shapes
                         .iter()
                         .take(settings.top)
                         .map(|v| ShapeCount {
@@ -213,39 +172,27 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
                         })
                         .collect()
                 },
-                suspected_placeholders: if rule.pii { Vec::new() } else { families[2][i].clone() },
-                dominant_shape_share: families[1][i].first().and_then(|s| share(s.count, rows - missing)),
-                shapes_for_95: shapes_for_95(&families[1][i], rows - missing),
-                case_variants: case_variant_groups(std::mem::take(&mut variants[i])),
-                mojibake: batch::count(first, &format!("mojibake_{i}"), 0),
-                stats,
+                suspected_placeholders: if rule.pii { Vec::new() } else { placeholders.clone() },
+                dominant_shape_share: shapes.first().and_then(|s| share(s.count, rows - missing)),
+                shapes_for_95: shapes_for_95(&shapes, rows - missing),
+                case_variants: case_variant_groups(listed(&summary.variants)),
+                mojibake: summary.mojibake,
+                stats: summary.stats.clone(),
                 risk: settings.usability.level_when_low(usability),
             }
         })
         .collect();
     Ok(ProfileOutput {
         rows,
-        duplicate_keys: settings.key.map(|_| batch::count(first, "duplicate_keys", 0)),
+        duplicate_keys: settings
+            .key
+            .map(|_| summaries.iter().find_map(|s| s.duplicate_keys).unwrap_or(0)),
         fields,
-        statements: vec![
-            SqlStatement {
-                purpose: "field counts".into(),
-                sql: counts_sql,
-            },
-            SqlStatement {
-                purpose: "value frequencies, shapes, placeholders, observed types".into(),
-                sql: freq_sql,
-            },
-        ],
+        statements: vec![SqlStatement {
+            purpose: "field profiles: counts, value frequencies, shapes, placeholders, observed types".into(),
+            sql: profile_sql,
+        }],
     })
-}
-
-/// Equal-frequency bin edges (min, deciles, max) of a typed column, when it has values.
-fn histogram_edges(batch: &datafusion::arrow::record_batch::RecordBatch, i: usize) -> Vec<f64> {
-    (0..sql::DECILES.len())
-        .map(|d| batch::float(batch, &format!("d{d}_{i}"), 0))
-        .collect::<Option<Vec<f64>>>()
-        .unwrap_or_default()
 }
 
 /// How many of the most frequent shapes it takes to cover 95 % of present values (None when the

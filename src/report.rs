@@ -1,6 +1,6 @@
 //! The one report model (contract §4): every renderer (JSON, terminal, HTML) reads this and nothing else.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::risk::Level;
 use crate::sources::SourceInfo;
@@ -66,8 +66,10 @@ pub struct CaseVariants {
     pub variants: Vec<ValueCount>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+/// Exact statistics of a typed field's usable values.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
+    /// Extremes as text, formatted the way DataFusion casts the typed value to text.
     pub min: Option<String>,
     pub max: Option<String>,
     pub mean: Option<f64>,

@@ -27,143 +27,15 @@ pub fn typed_subject(subject: &str, columns: &[String]) -> String {
     format!("SELECT {}\nFROM {}", items.join(",\n       "), ident(subject))
 }
 
-/// One subject column in the profile pass.
-pub struct ProfileColumn<'a> {
-    pub name: &'a str,
-    /// Typed statistics: min/max and deciles, plus mean and quartiles when `numeric`.
-    pub stats: bool,
-    pub numeric: bool,
-    /// How the typed value becomes a number for deciles (`CAST(v AS DOUBLE)` for numbers, days or
-    /// microseconds since the epoch for dates and timestamps).
-    pub as_number: Option<&'static str>,
-}
-
-/// Edges of the equal-frequency histogram drawn in the HTML report: min, the nine deciles, max.
-pub const DECILES: [f64; 11] = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
-
-/// One aggregate pass: rows, missing, invalid, mojibake, typed stats per column, duplicate keys.
-pub fn profile(subject: &str, columns: &[ProfileColumn], key: Option<&str>) -> String {
-    let mut inner = Vec::new();
-    let mut outer = vec!["COUNT(*) AS \"rows\"".to_string()];
+/// The one profile pass: the row count and, per column, its profile aggregate (missing, invalid,
+/// mojibake, distinct, top values, shapes, placeholders, kinds, case variants, typed statistics and,
+/// for the key, duplicates), all from an exact count of each column's distinct texts.
+pub fn profile(subject: &str, columns: &[&str]) -> String {
+    let mut items = vec!["COUNT(*) AS \"rows\"".to_string()];
     for (i, c) in columns.iter().enumerate() {
-        let text = text_of(c.name);
-        inner.push(format!("{}({text}) AS \"s{i}\"", udf::status_name(i)));
-        inner.push(format!("{}({text}) AS \"j{i}\"", udf::MOJIBAKE));
-        outer.push(format!("COUNT(*) FILTER (WHERE \"s{i}\" = 1) AS \"missing_{i}\""));
-        outer.push(format!("COUNT(*) FILTER (WHERE \"s{i}\" = 2) AS \"invalid_{i}\""));
-        outer.push(format!("COUNT(*) FILTER (WHERE \"j{i}\") AS \"mojibake_{i}\""));
-        if c.stats {
-            inner.push(format!("{}({text}) AS \"v{i}\"", udf::value_name(i)));
-            outer.push(format!("CAST(MIN(\"v{i}\") AS VARCHAR) AS \"min_{i}\""));
-            outer.push(format!("CAST(MAX(\"v{i}\") AS VARCHAR) AS \"max_{i}\""));
-            if c.numeric {
-                outer.push(format!("AVG(CAST(\"v{i}\" AS DOUBLE)) AS \"mean_{i}\""));
-                for (q, label) in [(0.25, "q1"), (0.5, "median"), (0.75, "q3")] {
-                    outer.push(format!(
-                        "approx_percentile_cont({q}) WITHIN GROUP (ORDER BY CAST(\"v{i}\" AS DOUBLE)) AS \"{label}_{i}\""
-                    ));
-                }
-            }
-            if let Some(template) = c.as_number {
-                let x = template.replace("{}", &format!("\"v{i}\""));
-                for (d, q) in DECILES.iter().enumerate() {
-                    outer.push(format!(
-                        "approx_percentile_cont({q}) WITHIN GROUP (ORDER BY {x}) AS \"d{d}_{i}\""
-                    ));
-                }
-            }
-        }
+        items.push(format!("{}({}) AS \"profile_{i}\"", udf::profile_name(i), text_of(c)));
     }
-    if let Some(key) = key {
-        inner.push(format!("{}({}) AS \"key\"", udf::CLEAN, text_of(key)));
-        outer.push("COUNT(\"key\") - COUNT(DISTINCT \"key\") AS \"duplicate_keys\"".to_string());
-    }
-    format!(
-        "SELECT {}\nFROM (SELECT {}\n      FROM {})",
-        outer.join(",\n       "),
-        inner.join(",\n             "),
-        ident(subject)
-    )
-}
-
-/// The families of value counts the frequency pass groups by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Family {
-    Values,
-    Shapes,
-    Placeholders,
-    Kinds,
-}
-
-pub const FAMILIES: [Family; 4] = [Family::Values, Family::Shapes, Family::Placeholders, Family::Kinds];
-
-/// One pass for every column and family: the `top` most frequent entries, the number of distinct
-/// entries, and every value that has case variants (equal to another once trimmed, lower-cased and
-/// stripped of accents). Each row is unpivoted into (set, value) pairs with `unnest`, then grouped once (GROUPING
-/// SETS would cap at 64 columns). Missing values are left out. Output: `set`, `value`, `n`, `groups`, `rank`, `variants`;
-/// set = family_index * columns + column_index. `pii` columns get no shape or placeholder set (their
-/// value set only feeds `distinct`).
-pub fn frequencies(subject: &str, columns: &[&str], pii: &[bool], top: usize) -> String {
-    let n = columns.len();
-    let mut values = Vec::new();
-    let mut derived = Vec::new();
-    let mut set_ids = Vec::new();
-    let mut entries = Vec::new();
-    for (i, c) in columns.iter().enumerate() {
-        let text = text_of(c);
-        values.push(format!(
-            "CASE WHEN {}({text}) <> 1 THEN {text} END AS \"c{i}\"",
-            udf::status_name(i)
-        ));
-        let mut push = |family: usize, expr: String| {
-            derived.push(format!("{expr} AS \"f{family}_{i}\""));
-            set_ids.push((family * n + i).to_string());
-            entries.push(format!("\"f{family}_{i}\""));
-        };
-        push(0, format!("\"c{i}\""));
-        if !pii.get(i).copied().unwrap_or(false) {
-            push(1, format!("{}(\"c{i}\")", udf::SHAPE));
-            push(2, format!("CASE WHEN {}(\"c{i}\") THEN \"c{i}\" END", udf::PLACEHOLDER));
-        }
-        push(3, format!("{}(\"c{i}\")", udf::KIND));
-    }
-    // Value sets of non-pii columns also look for case variants: values equal once folded.
-    let foldable: Vec<String> = (0..n)
-        .filter(|i| !pii.get(*i).copied().unwrap_or(false))
-        .map(|i| i.to_string())
-        .collect();
-    let folded = if foldable.is_empty() {
-        "CAST(NULL AS VARCHAR)".to_string()
-    } else {
-        format!(
-            "CASE WHEN \"set\" IN ({}) THEN {}(\"value\") END",
-            foldable.join(", "),
-            udf::FOLD
-        )
-    };
-    format!(
-        "SELECT \"set\", \"value\", \"n\", \"groups\", \"rank\", \"variants\"\n\
-         FROM (SELECT \"set\", \"value\", \"n\",\n\
-                      ROW_NUMBER() OVER (PARTITION BY \"set\" ORDER BY \"n\" DESC, \"value\") AS \"rank\",\n\
-                      COUNT(*) OVER (PARTITION BY \"set\") AS \"groups\",\n\
-                      CASE WHEN \"folded\" IS NULL THEN 1 ELSE COUNT(*) OVER (PARTITION BY \"set\", \"folded\") END AS \"variants\"\n\
-               FROM (SELECT \"set\", \"value\", \"n\", {folded} AS \"folded\"\n\
-                     FROM (SELECT \"set\", \"value\", COUNT(*) AS \"n\"\n\
-                           FROM (SELECT unnest(make_array({})) AS \"set\",\n\
-                                        unnest(make_array({})) AS \"value\"\n\
-                                 FROM (SELECT {}\n\
-                                       FROM (SELECT {}\n\
-                                             FROM {})))\n\
-                           WHERE \"value\" IS NOT NULL\n\
-                           GROUP BY \"set\", \"value\")))\n\
-         WHERE \"rank\" <= {top} OR \"variants\" > 1\n\
-         ORDER BY \"set\", \"rank\"",
-        set_ids.join(", "),
-        entries.join(", "),
-        derived.join(", "),
-        values.join(", "),
-        ident(subject),
-    )
+    format!("SELECT {}\nFROM {}", items.join(",\n       "), ident(subject))
 }
 
 /// One segment as the segment pass sees it: predicates already parsed and checked.
@@ -399,7 +271,7 @@ mod tests {
     }
 
     #[test]
-    fn frequency_sql() {
-        insta::assert_snapshot!(frequencies("clients", &["region", "phone"], &[false, true], 10));
+    fn profile_sql() {
+        insta::assert_snapshot!(profile("clients", &["region", "Birth Date"]));
     }
 }

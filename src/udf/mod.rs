@@ -1,6 +1,12 @@
 //! Every scalar UDF segaudit adds to DataFusion, and the one function that registers them: the hot
 //! per-value work (missing/invalid test, typing, shapes, placeholder and mojibake checks) walks each
-//! value once in Rust instead of chains of string functions.
+//! value once in Rust instead of chains of string functions. The column-profile aggregate lives in
+//! [`profile`]; everything is registered by [`register_all`], the one place a distributed executor
+//! would have to mirror.
+
+mod profile;
+
+pub use profile::{has_stats, summarize, ColumnSummary, ProfileOptions};
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -73,6 +79,9 @@ pub fn status_name(index: usize) -> String {
 pub fn value_name(index: usize) -> String {
     format!("segaudit_value_{index}")
 }
+pub fn profile_name(index: usize) -> String {
+    format!("segaudit_profile_{index}")
+}
 
 pub fn text_udf(name: &str, func: TextFn) -> ScalarUDF {
     ScalarUDF::new_from_impl(TextUdf {
@@ -82,8 +91,9 @@ pub fn text_udf(name: &str, func: TextFn) -> ScalarUDF {
     })
 }
 
-/// Registers the fixed UDFs and one status/value pair per field rule (index = position in `rules`).
-pub fn register_all(ctx: &SessionContext, rules: &[Arc<FieldRule>]) {
+/// Registers the fixed UDFs, and per field rule (index = position in `rules`) its status and value
+/// functions and its profile aggregate keeping `top` entries per family (`key`: the subject key's index).
+pub fn register_all(ctx: &SessionContext, rules: &[Arc<FieldRule>], top: usize, key: Option<usize>) {
     for (name, func) in [
         (CLEAN, TextFn::Clean),
         (SHAPE, TextFn::Shape),
@@ -97,6 +107,11 @@ pub fn register_all(ctx: &SessionContext, rules: &[Arc<FieldRule>]) {
     for (i, rule) in rules.iter().enumerate() {
         ctx.register_udf(text_udf(&status_name(i), TextFn::Status(rule.clone())));
         ctx.register_udf(text_udf(&value_name(i), TextFn::Value(rule.clone())));
+        let options = ProfileOptions {
+            top,
+            key: key == Some(i),
+        };
+        ctx.register_udaf(profile::column_profile_udaf(&profile_name(i), rule.clone(), options));
     }
 }
 
@@ -241,8 +256,15 @@ const SHAPE_MAX_CHARS: usize = 40;
 
 /// The value's shape: `+225 07 12 34 56` → `+999 99 99 99 99`, `12/03/1985` → `99/99/9999`.
 pub fn shape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(SHAPE_MAX_CHARS + 3));
+    shape_into(text, &mut out);
+    out
+}
+
+/// [`shape`] written into a reused buffer (cleared first).
+pub fn shape_into(text: &str, out: &mut String) {
+    out.clear();
     let trimmed = text.trim();
-    let mut out = String::with_capacity(trimmed.len().min(SHAPE_MAX_CHARS + 3));
     for (i, c) in trimmed.chars().enumerate() {
         if i == SHAPE_MAX_CHARS {
             out.push('…');
@@ -260,7 +282,6 @@ pub fn shape(text: &str) -> String {
             c
         });
     }
-    out
 }
 
 const PLACEHOLDER_WORDS: [&str; 40] = [
@@ -312,9 +333,18 @@ pub fn looks_like_placeholder(text: &str) -> bool {
     if trimmed.is_empty() {
         return false;
     }
-    let lower = trimmed.to_lowercase();
-    if PLACEHOLDER_WORDS.contains(&lower.as_str()) || matches!(lower.as_str(), "9999-12-31" | "31/12/9999") {
-        return true;
+    // An ASCII value can only match the ASCII words, and needs no lower-cased copy for it.
+    if trimmed.is_ascii() {
+        let mut words = PLACEHOLDER_WORDS.iter().chain(["9999-12-31", "31/12/9999"].iter());
+        if words.any(|w| w.eq_ignore_ascii_case(trimmed)) {
+            return true;
+        }
+    } else if trimmed.len() <= 16 {
+        // No placeholder word is longer than this: longer values are spared the lower-casing.
+        let lower = trimmed.to_lowercase();
+        if PLACEHOLDER_WORDS.contains(&lower.as_str()) || matches!(lower.as_str(), "9999-12-31" | "31/12/9999") {
+            return true;
+        }
     }
     let digits = trimmed.strip_prefix('-').unwrap_or(trimmed);
     let repeated_sentinel =
@@ -362,6 +392,14 @@ pub fn date_format_of(trimmed: &str) -> Option<&'static str> {
         .find(|f| NaiveDate::parse_from_str(trimmed, f).is_ok())
 }
 
+/// Only digits and date/time separators, starting with a digit: the cheap test that spares most
+/// values the format-by-format parse attempts.
+fn could_be_temporal(trimmed: &str) -> bool {
+    trimmed.as_bytes().first().is_some_and(u8::is_ascii_digit)
+        && trimmed.len() <= 40
+        && trimmed.bytes().all(|b| b.is_ascii_digit() || b" -/.:T".contains(&b))
+}
+
 /// The type a single trimmed value looks like.
 pub fn kind(trimmed: &str) -> &'static str {
     if trimmed.parse::<i64>().is_ok() {
@@ -370,11 +408,12 @@ pub fn kind(trimmed: &str) -> &'static str {
         "float"
     } else if parse_bool(trimmed).is_some() {
         "boolean"
-    } else if date_format_of(trimmed).is_some() {
+    } else if could_be_temporal(trimmed) && date_format_of(trimmed).is_some() {
         "date"
-    } else if TIMESTAMP_FORMATS
-        .iter()
-        .any(|f| chrono::NaiveDateTime::parse_from_str(trimmed, f).is_ok())
+    } else if could_be_temporal(trimmed)
+        && TIMESTAMP_FORMATS
+            .iter()
+            .any(|f| chrono::NaiveDateTime::parse_from_str(trimmed, f).is_ok())
     {
         "timestamp"
     } else {
@@ -401,6 +440,11 @@ mod tests {
         for v in ["Abidjan", "0", "99", "1985-03-12", "12"] {
             assert!(!looks_like_placeholder(v), "{v}");
         }
+        for v in ["NÉANT", "Non Renseigné", "n/A"] {
+            assert!(looks_like_placeholder(v), "{v}");
+        }
+        // Non-ASCII values longer than this skip the lower-cased comparison.
+        assert!(PLACEHOLDER_WORDS.iter().all(|w| w.len() <= 16));
     }
 
     #[test]

@@ -1,0 +1,463 @@
+//! The column-profile aggregate: one exact value count per column in a single scan, then every
+//! per-value judgement (status, mojibake, shape, placeholder, kind, case folding) made once per
+//! distinct text instead of once per row.
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringArray, UInt64Array};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
+use datafusion::common::utils::SingleRowListArrayBuilder;
+use datafusion::common::{HashMap, Result as DfResult, ScalarValue};
+use datafusion::error::DataFusionError;
+use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
+use datafusion::logical_expr::{Accumulator, AggregateUDF, AggregateUDFImpl, Signature, Volatility};
+use serde::{Deserialize, Serialize};
+
+use crate::fieldcheck::{FieldRule, FieldType, Status, Typed};
+use crate::report::Stats;
+
+/// What one column's profile aggregate returns (as JSON text): counts, and the most frequent
+/// entries of each family, most frequent first, ties by text.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnSummary {
+    pub missing: u64,
+    pub invalid: u64,
+    pub mojibake: u64,
+    /// Distinct present (non-missing) texts.
+    pub distinct: u64,
+    pub values: Vec<(String, u64)>,
+    /// Every present text that folds (trim, lower case, accents) to the same text as another one.
+    pub variants: Vec<(String, u64)>,
+    pub shapes: Vec<(String, u64)>,
+    pub placeholders: Vec<(String, u64)>,
+    /// Present values per observed kind (integer, float, boolean, date, timestamp, string).
+    pub kinds: Vec<(String, u64)>,
+    /// For numbers, dates and timestamps whose type is declared (and not `pii`).
+    pub stats: Option<Stats>,
+    /// For the subject key: rows with a key − distinct keys (trimmed text).
+    pub duplicate_keys: Option<u64>,
+}
+
+/// Edges of the equal-frequency histogram drawn in the HTML report: min, the nine deciles, max.
+pub const DECILES: [f64; 11] = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
+
+/// How a column's profile is summarised beyond its counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProfileOptions {
+    /// Entries kept per family.
+    pub top: usize,
+    /// The column is the subject key: count the rows repeating a key (trimmed text).
+    pub key: bool,
+}
+
+#[derive(Debug)]
+pub struct ColumnProfileUdaf {
+    name: String,
+    signature: Signature,
+    rule: Arc<FieldRule>,
+    options: ProfileOptions,
+}
+
+impl PartialEq for ColumnProfileUdaf {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+impl Eq for ColumnProfileUdaf {}
+impl Hash for ColumnProfileUdaf {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+    }
+}
+
+pub fn column_profile_udaf(name: &str, rule: Arc<FieldRule>, options: ProfileOptions) -> AggregateUDF {
+    AggregateUDF::new_from_impl(ColumnProfileUdaf {
+        name: name.to_string(),
+        signature: Signature::any(1, Volatility::Immutable),
+        rule,
+        options,
+    })
+}
+
+impl AggregateUDFImpl for ColumnProfileUdaf {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> DfResult<DataType> {
+        Ok(DataType::Utf8)
+    }
+
+    fn accumulator(&self, _args: AccumulatorArgs) -> DfResult<Box<dyn Accumulator>> {
+        Ok(Box::new(ColumnProfileAccumulator {
+            rule: self.rule.clone(),
+            options: self.options,
+            nulls: 0,
+            counts: HashMap::default(),
+            text_bytes: 0,
+        }))
+    }
+
+    fn state_fields(&self, args: StateFieldsArgs) -> DfResult<Vec<FieldRef>> {
+        let list = |name: &str, item: DataType| {
+            Arc::new(Field::new(
+                format!("{}[{name}]", args.name),
+                DataType::List(Arc::new(Field::new_list_field(item, true))),
+                true,
+            ))
+        };
+        Ok(vec![
+            list("texts", DataType::Utf8),
+            list("counts", DataType::UInt64),
+            Arc::new(Field::new(format!("{}[nulls]", args.name), DataType::UInt64, true)),
+        ])
+    }
+}
+
+/// Exact count of every distinct text of one column (the partial state merged across partitions).
+#[derive(Debug)]
+struct ColumnProfileAccumulator {
+    rule: Arc<FieldRule>,
+    options: ProfileOptions,
+    nulls: u64,
+    counts: HashMap<Box<str>, u64>,
+    /// Bytes of text held by `counts`, for memory accounting.
+    text_bytes: usize,
+}
+
+impl ColumnProfileAccumulator {
+    fn add(&mut self, text: &str, n: u64) {
+        // Look up by &str first: only a text seen for the first time is copied.
+        if let Some(count) = self.counts.get_mut(text) {
+            *count += n;
+        } else {
+            self.text_bytes += text.len();
+            self.counts.insert(Box::from(text), n);
+        }
+    }
+}
+
+fn internal(message: &str) -> DataFusionError {
+    DataFusionError::Internal(format!("column profile: {message}"))
+}
+
+impl Accumulator for ColumnProfileAccumulator {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> DfResult<()> {
+        let array = values.first().ok_or_else(|| internal("no input"))?;
+        let array = match array.data_type() {
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => array.clone(),
+            _ => cast(array, &DataType::Utf8)?,
+        };
+        let mut count = |text: Option<&str>| match text {
+            Some(t) => self.add(t, 1),
+            None => self.nulls += 1,
+        };
+        match array.data_type() {
+            DataType::LargeUtf8 => array.as_string::<i64>().iter().for_each(&mut count),
+            DataType::Utf8View => array.as_string_view().iter().for_each(&mut count),
+            _ => array.as_string::<i32>().iter().for_each(&mut count),
+        }
+        Ok(())
+    }
+
+    fn state(&mut self) -> DfResult<Vec<ScalarValue>> {
+        let texts: StringArray = self.counts.keys().map(|k| Some(k.as_ref())).collect();
+        let counts: UInt64Array = self.counts.values().copied().map(Some).collect();
+        Ok(vec![
+            SingleRowListArrayBuilder::new(Arc::new(texts)).build_list_scalar(),
+            SingleRowListArrayBuilder::new(Arc::new(counts)).build_list_scalar(),
+            ScalarValue::UInt64(Some(self.nulls)),
+        ])
+    }
+
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> DfResult<()> {
+        let [texts, counts, nulls] = states else {
+            return Err(internal("expected three state columns"));
+        };
+        let (texts, counts) = (texts.as_list::<i32>(), counts.as_list::<i32>());
+        for row in 0..texts.len() {
+            if texts.is_null(row) || counts.is_null(row) {
+                continue;
+            }
+            let (row_texts, row_counts) = (texts.value(row), counts.value(row));
+            let row_texts = row_texts.as_string::<i32>();
+            let row_counts = row_counts.as_primitive::<datafusion::arrow::datatypes::UInt64Type>();
+            for (text, n) in row_texts.iter().zip(row_counts.iter()) {
+                if let (Some(text), Some(n)) = (text, n) {
+                    self.add(text, n);
+                }
+            }
+        }
+        let nulls = nulls.as_primitive::<datafusion::arrow::datatypes::UInt64Type>();
+        self.nulls += nulls.iter().flatten().sum::<u64>();
+        Ok(())
+    }
+
+    fn evaluate(&mut self) -> DfResult<ScalarValue> {
+        let counts = self.counts.iter().map(|(t, n)| (t.as_ref(), *n));
+        let summary = summarize(&self.rule, self.options, self.nulls, counts)?;
+        let json = serde_json::to_string(&summary).map_err(|e| internal(&e.to_string()))?;
+        Ok(ScalarValue::Utf8(Some(json)))
+    }
+
+    fn size(&self) -> usize {
+        // Table slots (key box + count + control byte) plus the texts themselves.
+        std::mem::size_of_val(self)
+            + self.counts.capacity() * (std::mem::size_of::<(Box<str>, u64)>() + 1)
+            + self.text_bytes
+    }
+}
+
+/// Judges each distinct text once, weighted by how often it occurs.
+pub fn summarize<'a>(
+    rule: &FieldRule,
+    options: ProfileOptions,
+    nulls: u64,
+    counts: impl Iterator<Item = (&'a str, u64)>,
+) -> DfResult<ColumnSummary> {
+    let top = options.top;
+    let with_stats = has_stats(rule);
+    let mut summary = ColumnSummary {
+        missing: nulls,
+        ..ColumnSummary::default()
+    };
+    let mut values = Vec::new();
+    let mut shapes: HashMap<String, u64> = HashMap::default();
+    let mut placeholders = Vec::new();
+    let mut kinds: HashMap<&'static str, u64> = HashMap::default();
+    // Texts by the hash of their folded form; only groups of two or more are folded for real.
+    let mut folded: HashMap<u64, Vec<(&'a str, u64)>> = HashMap::default();
+    let fold_hasher = folded.hasher().clone();
+    let mut shape = String::new();
+    let mut typed: Vec<(Typed, &'a str, u64)> = Vec::new();
+    let mut keys: HashMap<&'a str, ()> = HashMap::default();
+    let mut keyed_rows = 0;
+    for (text, n) in counts {
+        if options.key && !text.trim().is_empty() {
+            keyed_rows += n;
+            keys.insert(text.trim(), ());
+        }
+        if super::looks_mis_decoded(text) {
+            summary.mojibake += n;
+        }
+        let (status, value) = if with_stats {
+            rule.check(Some(text))
+        } else {
+            (rule.status(Some(text)), None)
+        };
+        match status {
+            Status::Missing => {
+                summary.missing += n;
+                continue;
+            }
+            Status::Invalid => summary.invalid += n,
+            Status::Usable => {}
+        }
+        if let Some(value) = value {
+            typed.push((value, text, n));
+        }
+        values.push((text, n));
+        *kinds.entry(super::kind(text.trim())).or_default() += n;
+        if rule.pii {
+            continue;
+        }
+        super::shape_into(text, &mut shape);
+        match shapes.get_mut(shape.as_str()) {
+            Some(count) => *count += n,
+            None => {
+                shapes.insert(shape.clone(), n);
+            }
+        }
+        if super::looks_like_placeholder(text) {
+            placeholders.push((text, n));
+        }
+        folded
+            .entry(folded_hash(&fold_hasher, text))
+            .or_default()
+            .push((text, n));
+    }
+    summary.distinct = values.len() as u64;
+    summary.values = most_frequent(values, top);
+    summary.shapes = most_frequent(shapes.iter().map(|(s, n)| (s.as_str(), *n)).collect(), top);
+    summary.placeholders = most_frequent(placeholders, top);
+    summary.kinds = most_frequent(kinds.into_iter().collect(), usize::MAX);
+    let mut variants: Vec<(&str, u64)> = Vec::new();
+    for candidates in folded.into_values().filter(|g| g.len() > 1) {
+        let mut exact: HashMap<String, Vec<(&str, u64)>> = HashMap::default();
+        for (text, n) in candidates {
+            exact.entry(crate::names::fold_value(text)).or_default().push((text, n));
+        }
+        variants.extend(exact.into_values().filter(|g| g.len() > 1).flatten());
+    }
+    summary.variants = most_frequent(variants, usize::MAX);
+    summary.duplicate_keys = options.key.then(|| keyed_rows - keys.len() as u64);
+    if with_stats {
+        summary.stats = Some(typed_stats(rule, typed)?);
+    }
+    Ok(summary)
+}
+
+/// A hash of `names::fold_value(text)`, computed without building the folded text.
+fn folded_hash(build: &impl std::hash::BuildHasher, text: &str) -> u64 {
+    let mut hasher = build.build_hasher();
+    for c in text
+        .trim()
+        .chars()
+        .flat_map(char::to_lowercase)
+        .map(crate::names::strip_accent)
+    {
+        hasher.write_u32(c as u32);
+    }
+    hasher.finish()
+}
+
+/// Whether a column gets typed statistics: a declared number, date or timestamp, not `pii`.
+pub fn has_stats(rule: &FieldRule) -> bool {
+    rule.type_declared
+        && !rule.pii
+        && matches!(
+            rule.field_type,
+            FieldType::Integer | FieldType::Float | FieldType::Date | FieldType::Timestamp
+        )
+}
+
+/// A typed value on the number line the histogram uses.
+fn as_number(value: &Typed) -> f64 {
+    match value {
+        Typed::Integer(i) => *i as f64,
+        Typed::Float(f) => *f,
+        Typed::Date(d) => d.signed_duration_since(epoch()).num_days() as f64,
+        Typed::Timestamp(t) => t.and_utc().timestamp_micros() as f64,
+        Typed::Text(_) | Typed::Boolean(_) => f64::NAN,
+    }
+}
+
+fn epoch() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
+}
+
+fn typed_order(a: &Typed, b: &Typed) -> std::cmp::Ordering {
+    match (a, b) {
+        (Typed::Integer(x), Typed::Integer(y)) => x.cmp(y),
+        (Typed::Date(x), Typed::Date(y)) => x.cmp(y),
+        (Typed::Timestamp(x), Typed::Timestamp(y)) => x.cmp(y),
+        _ => as_number(a).total_cmp(&as_number(b)),
+    }
+}
+
+/// Exact min, max, mean, quartiles and deciles from the distinct usable values and their counts.
+fn typed_stats(rule: &FieldRule, mut values: Vec<(Typed, &str, u64)>) -> DfResult<Stats> {
+    values.sort_by(|a, b| typed_order(&a.0, &b.0));
+    let (Some(first), Some(last)) = (values.first(), values.last()) else {
+        return Ok(Stats::default());
+    };
+    // Min and max go through the same typed array and cast the SQL `CAST(… AS VARCHAR)` used.
+    let extremes = super::typed_array(rule, [Some(first.1), Some(last.1)].into_iter(), 2);
+    let extremes = cast(&extremes, &DataType::Utf8)?;
+    let extremes = extremes.as_string::<i32>();
+    let text = |i: usize| (!extremes.is_null(i)).then(|| extremes.value(i).to_string());
+    let numbers: Vec<(f64, u64)> = values.iter().map(|(v, _, n)| (as_number(v), *n)).collect();
+    let total: u64 = numbers.iter().map(|(_, n)| n).sum();
+    let mut cumulative = Vec::with_capacity(numbers.len());
+    let mut running = 0;
+    for (_, n) in &numbers {
+        running += n;
+        cumulative.push(running);
+    }
+    // The value at 0-based rank r among all usable rows (ranks repeat a value `n` times).
+    let at_rank = |r: u64| {
+        let i = cumulative.partition_point(|&c| c <= r);
+        numbers.get(i).map_or(f64::NAN, |(x, _)| *x)
+    };
+    // Linear interpolation between the two closest ranks, as `percentile_cont` does.
+    let quantile = |q: f64| {
+        let position = q * (total - 1) as f64;
+        let (low, high) = (position.floor(), position.ceil());
+        let (a, b) = (at_rank(low as u64), at_rank(high as u64));
+        a + (b - a) * (position - low)
+    };
+    let numeric = matches!(rule.field_type, FieldType::Integer | FieldType::Float);
+    let mean = numbers.iter().map(|(x, n)| x * *n as f64).sum::<f64>() / total as f64;
+    Ok(Stats {
+        min: text(0),
+        max: text(1),
+        mean: numeric.then_some(mean),
+        q1: numeric.then(|| quantile(0.25)),
+        median: numeric.then(|| quantile(0.5)),
+        q3: numeric.then(|| quantile(0.75)),
+        histogram: DECILES.iter().map(|q| quantile(*q)).collect(),
+    })
+}
+
+/// The `top` entries with the highest counts, ties broken by text (byte order).
+fn most_frequent(mut entries: Vec<(&str, u64)>, top: usize) -> Vec<(String, u64)> {
+    let order = |a: &(&str, u64), b: &(&str, u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0));
+    if entries.len() > top {
+        entries.select_nth_unstable_by(top, order);
+        entries.truncate(top);
+    }
+    entries.sort_unstable_by(order);
+    entries.into_iter().map(|(t, n)| (t.to_string(), n)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_distinct_text_is_judged_with_its_weight() {
+        let mut rule = FieldRule::plain("ville");
+        rule.null_tokens = vec!["N/A".into()];
+        let counts = [
+            ("Abidjan", 5),
+            ("ABIDJAN", 2),
+            (" ", 3),
+            ("N/A", 4),
+            ("Bouaké", 1),
+            ("9999", 2),
+        ];
+        let s = summarize(&rule, ProfileOptions { top: 2, key: true }, 1, counts.into_iter()).unwrap_or_default();
+        assert_eq!((s.missing, s.invalid, s.distinct), (1 + 3 + 4, 0, 4));
+        assert_eq!(s.values, vec![("Abidjan".to_string(), 5), ("9999".to_string(), 2)]);
+        assert_eq!(s.variants, vec![("Abidjan".to_string(), 5), ("ABIDJAN".to_string(), 2)]);
+        assert_eq!(s.placeholders, vec![("9999".to_string(), 2)]);
+        assert_eq!(s.shapes, vec![("Aaaaaaa".to_string(), 5), ("9999".to_string(), 2)]);
+        assert_eq!(s.kinds, vec![("string".to_string(), 8), ("integer".to_string(), 2)]);
+        // Keys: 5 + 2 + 4 + 1 + 2 rows with a non-blank key, over 5 distinct keys.
+        assert_eq!(s.duplicate_keys, Some(14 - 5));
+    }
+
+    #[test]
+    fn typed_statistics_are_exact() {
+        let mut rule = FieldRule::plain("age");
+        rule.field_type = FieldType::Integer;
+        rule.type_declared = true;
+        // 1, 2, 2, 3, 10 and one invalid value.
+        let counts = [("2", 2), ("10", 1), ("1", 1), (" 3 ", 1), ("x", 1)];
+        let options = ProfileOptions { top: 10, key: false };
+        let s = summarize(&rule, options, 0, counts.into_iter()).unwrap_or_default();
+        let stats = s.stats.unwrap_or_default();
+        assert_eq!((stats.min.as_deref(), stats.max.as_deref()), (Some("1"), Some("10")));
+        assert_eq!(stats.mean, Some(18.0 / 5.0));
+        assert_eq!((stats.q1, stats.median, stats.q3), (Some(2.0), Some(2.0), Some(3.0)));
+        // Decile 0.1 sits at rank 0.4: 1 + 0.4 × (2 − 1).
+        assert_eq!(stats.histogram.get(1).copied(), Some(1.4));
+        assert_eq!(stats.histogram.last().copied(), Some(10.0));
+    }
+
+    #[test]
+    fn pii_columns_keep_counts_only() {
+        let mut rule = FieldRule::plain("phone");
+        rule.pii = true;
+        let options = ProfileOptions { top: 10, key: false };
+        let s = summarize(&rule, options, 0, [("+225 01", 1), ("+225 02", 1)].into_iter()).unwrap_or_default();
+        assert_eq!(s.distinct, 2);
+        assert!(s.shapes.is_empty() && s.placeholders.is_empty() && s.variants.is_empty());
+    }
+}
