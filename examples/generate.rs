@@ -395,10 +395,14 @@ fn write_parquet(out: &std::path::Path, rows: &mut Vec<Vec<String>>) -> Result<(
     PARQUET.with(|cell| -> Result<(), Box<dyn std::error::Error>> {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
+            // Row groups of 128 Ki rows, as exporting tools write them: readers split work by row group.
+            let properties = datafusion::parquet::file::properties::WriterProperties::builder()
+                .set_max_row_group_row_count(Some(131_072))
+                .build();
             *slot = Some(ArrowWriter::try_new(
                 std::fs::File::create(out.join("customers.parquet"))?,
                 schema,
-                None,
+                Some(properties),
             )?);
         }
         if let Some(writer) = slot.as_mut() {
