@@ -8,7 +8,9 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::DFSchema;
 use datafusion::common::TableReference;
+use datafusion::error::DataFusionError;
 use datafusion::execution::config::SessionConfig;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::SessionStateBuilder;
 use datafusion::logical_expr::Expr;
 use datafusion::prelude::SessionContext;
@@ -28,6 +30,9 @@ use crate::{sql, udf};
 pub struct RunOptions {
     /// Worker threads; 0 = one per core.
     pub threads: usize,
+    /// Memory DataFusion may hold at once, in bytes; `None` = unbounded. Sorts and hash
+    /// aggregations spill to the temporary folder beyond it; what cannot spill stops with an error.
+    pub memory_limit: Option<usize>,
     /// Read only the headers of CSV sources (for `check`).
     pub schema_only: bool,
 }
@@ -55,7 +60,7 @@ pub struct Engine {
     _scratch: tempfile::TempDir,
 }
 
-pub fn new_context(threads: usize) -> SessionContext {
+pub fn new_context(threads: usize, memory_limit: Option<usize>) -> Result<SessionContext> {
     let mut config = SessionConfig::new()
         .set_bool("datafusion.sql_parser.enable_ident_normalization", false)
         .set_bool("datafusion.execution.collect_statistics", false)
@@ -67,13 +72,21 @@ pub fn new_context(threads: usize) -> SessionContext {
     if threads > 0 {
         config = config.with_target_partitions(threads);
     }
+    let mut runtime = RuntimeEnvBuilder::new();
+    if let Some(limit) = memory_limit {
+        runtime = runtime.with_memory_limit(limit, 1.0);
+    }
+    let runtime = runtime
+        .build_arc()
+        .map_err(|e| Error::engine("setting up the query engine", e))?;
     let state = SessionStateBuilder::new()
         .with_config(config)
+        .with_runtime_env(runtime)
         .with_default_features()
         .build();
     let ctx = SessionContext::new_with_state(state);
     ctx.add_analyzer_rule(std::sync::Arc::new(crate::safecast::SafeTextCasts));
-    ctx
+    Ok(ctx)
 }
 
 fn spec_err(spec: &Spec, located: &Located<String>, key: &str, message: impl std::fmt::Display) -> Error {
@@ -87,7 +100,7 @@ fn spec_err(spec: &Spec, located: &Located<String>, key: &str, message: impl std
 
 impl Engine {
     pub async fn open(spec: &Spec, options: RunOptions) -> Result<Engine> {
-        let ctx = new_context(options.threads);
+        let ctx = new_context(options.threads, options.memory_limit)?;
         let scratch = tempfile::Builder::new().prefix("segaudit-").tempdir().map_err(|e| {
             Error::new(format!("cannot create a temporary folder: {e}"))
                 .with_tip("set TMPDIR to a writable folder with free space")
@@ -181,10 +194,17 @@ impl Engine {
             .sql(statement)
             .await
             .map_err(|e| Error::engine(purpose, e).with_tip("run with --show-sql to see the statement"))?;
-        frame
-            .collect()
-            .await
-            .map_err(|e| Error::engine(purpose, e).with_tip("run with --show-sql to see the statement"))
+        frame.collect().await.map_err(|e| {
+            let exhausted = matches!(e.find_root(), DataFusionError::ResourcesExhausted(_));
+            let error = Error::engine(purpose, e);
+            if exhausted {
+                error.with_tip(
+                    "the audit needs more memory than --memory-limit allows: raise it, or audit fewer high-cardinality columns",
+                )
+            } else {
+                error.with_tip("run with --show-sql to see the statement")
+            }
+        })
     }
 
     /// Plans a statement without running it (for `check`).

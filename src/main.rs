@@ -60,6 +60,10 @@ struct Output {
     /// Worker threads (default: one per core)
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// Memory the query engine may use, e.g. 512M or 4G (default: no limit). Beyond it, sorts and
+    /// groupings spill to the temporary folder; an audit that still does not fit stops with an error
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    memory_limit: Option<usize>,
     /// Print nothing but errors
     #[arg(long, short)]
     quiet: bool,
@@ -158,10 +162,39 @@ impl Drop for Progress {
     }
 }
 
+/// `512M`, `4G`, `800K` or a plain number of bytes.
+fn parse_size(text: &str) -> Result<usize, String> {
+    let text = text.trim();
+    let (digits, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => text.split_at(i),
+        None => (text, ""),
+    };
+    let factor: usize = match unit
+        .trim()
+        .to_ascii_uppercase()
+        .trim_end_matches("IB")
+        .trim_end_matches('B')
+    {
+        "" => 1,
+        "K" => 1 << 10,
+        "M" => 1 << 20,
+        "G" => 1 << 30,
+        "T" => 1 << 40,
+        _ => return Err(format!("unknown unit `{unit}`: write e.g. 512M or 4G")),
+    };
+    digits
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(factor))
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("`{text}` is not a memory size: write e.g. 512M or 4G"))
+}
+
 fn options(output: &Output, fail_on: Option<FailOn>) -> AuditOptions {
     AuditOptions {
         run: RunOptions {
             threads: output.threads,
+            memory_limit: output.memory_limit,
             schema_only: false,
         },
         lang: output.lang.map(|l| match l {
