@@ -52,7 +52,7 @@ pub async fn audit(spec: &Spec, options: &AuditOptions) -> Result<Report> {
     heterogeneity::enrich_segments(&mut measured.segments, &profiled.fields, profiled.rows);
     let strata: Vec<&str> = spec.subject.strata.iter().map(|s| s.value.as_str()).collect();
     let heterogeneity = Heterogeneity {
-        heatmap: heterogeneity::heatmap(&measured.strata_batches, &strata, &engine.columns),
+        heatmap: heterogeneity::heatmap(&measured.strata_batches, &strata, &engine.columns, spec.min_count),
         co_missingness: co_missing.as_ref().map(|(c, _)| c.clone()),
     };
 

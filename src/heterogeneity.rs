@@ -23,7 +23,8 @@ pub const HEATMAP_GROUPS: usize = 8;
 pub const COMBINATIONS: usize = 10;
 
 /// The heatmap, from the strata pass.
-pub fn heatmap(batches: &[RecordBatch], strata: &[&str], columns: &[String]) -> Vec<Heatmap> {
+/// Groups under `min_count` rows are pooled with the "other" groups, never named.
+pub fn heatmap(batches: &[RecordBatch], strata: &[&str], columns: &[String], min_count: u64) -> Vec<Heatmap> {
     strata
         .iter()
         .enumerate()
@@ -41,7 +42,7 @@ pub fn heatmap(batches: &[RecordBatch], strata: &[&str], columns: &[String]) -> 
             let mut shown: Vec<(HeatGroup, Vec<u64>)> = Vec::new();
             let mut pooled: Option<(u64, Vec<u64>)> = None;
             for (i, (value, rows, usable)) in groups.into_iter().enumerate() {
-                if i < HEATMAP_GROUPS {
+                if i < HEATMAP_GROUPS && rows >= min_count {
                     shown.push((
                         HeatGroup {
                             value,

@@ -52,7 +52,7 @@ pub fn pick(lang: Lang, en: String, fr: String) -> String {
 }
 
 /// Every key [`label`] knows, so a renderer can hand the whole catalogue to a template.
-pub const LABEL_KEYS: [&str; 102] = [
+pub const LABEL_KEYS: [&str; 103] = [
     "rows",
     "field",
     "type",
@@ -148,6 +148,7 @@ pub const LABEL_KEYS: [&str; 102] = [
     "size_interval",
     "smaller_groups",
     "other_groups",
+    "small_groups",
     "outside",
     "heterogeneity",
     "co_missingness",
@@ -273,6 +274,7 @@ pub fn label(lang: Lang, key: &str) -> &'static str {
         "of_undetermined" => ("of the undetermined customers", "des clients indéterminés"),
         "smaller_groups" => ("smaller groups", "groupes plus petits"),
         "other_groups" => ("other", "autres"),
+        "small_groups" => ("small groups, pooled", "petits groupes, regroupés"),
         "outside" => ("usability outside the population", "exploitabilité hors population"),
         "heterogeneity" => (
             "heterogeneity: usability of each field across strata",

@@ -327,6 +327,10 @@ pub async fn starter_spec(paths: &[PathBuf], table: Option<&str>, spec_path: Opt
         out,
         "#\n# [segmentation.example]\n# segments = [\"example\"]\n# exclusive = true\n# exhaustive = true\n"
     );
+    let _ = writeln!(
+        out,
+        "# No value, stratum or group seen fewer times is named in the reports (small cells).\n[report]\nmin_count = 5\n"
+    );
     let _ = writeln!(out, "[gate]\nfail_on = \"high\"");
     Ok(out)
 }

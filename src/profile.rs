@@ -172,10 +172,10 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
                         })
                         .collect()
                 },
-                suspected_placeholders: if rule.pii { Vec::new() } else { placeholders.clone() },
+                suspected_placeholders: visible(&placeholders, usize::MAX),
                 dominant_shape_share: shapes.first().and_then(|s| share(s.count, rows - missing)),
                 shapes_for_95: shapes_for_95(&shapes, rows - missing),
-                case_variants: case_variant_groups(listed(&summary.variants)),
+                case_variants: case_variant_groups(listed(&summary.variants), settings.min_count),
                 mojibake: summary.mojibake,
                 stats: summary.stats.clone(),
                 risk: settings.usability.level_when_low(usability),
@@ -212,8 +212,10 @@ fn shapes_for_95(shapes: &[ValueCount], present: u64) -> Option<usize> {
 const VARIANT_GROUPS: usize = 20;
 const VARIANTS_PER_GROUP: usize = 10;
 
-/// Groups values that fold to the same text (trim, lower case, accents), largest groups first.
-fn case_variant_groups(values: Vec<ValueCount>) -> Vec<CaseVariants> {
+/// Groups values that fold to the same text (trim, lower case, accents), largest groups first. The
+/// variants of a group are spellings of one value, so the group is the cell: groups of fewer than
+/// `min_count` rows are not shown.
+fn case_variant_groups(values: Vec<ValueCount>, min_count: u64) -> Vec<CaseVariants> {
     let mut groups: Vec<CaseVariants> = Vec::new();
     for value in values {
         let folded = crate::names::fold_value(&value.value);
@@ -231,7 +233,7 @@ fn case_variant_groups(values: Vec<ValueCount>) -> Vec<CaseVariants> {
             .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
         group.variants.truncate(VARIANTS_PER_GROUP);
     }
-    groups.retain(|g| g.variants.len() > 1);
+    groups.retain(|g| g.variants.len() > 1 && g.variants.iter().map(|v| v.count).sum::<u64>() >= min_count);
     groups.sort_by(|a, b| {
         let total = |g: &CaseVariants| g.variants.iter().map(|v| v.count).sum::<u64>();
         total(b).cmp(&total(a)).then_with(|| a.normalized.cmp(&b.normalized))

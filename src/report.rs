@@ -155,6 +155,8 @@ pub struct StratumGroup {
     pub rows: u64,
     pub usable: u64,
     pub usability: Option<f64>,
+    /// The groups smaller than `[report] min_count`, pooled so no small cell is named (value null).
+    pub pooled: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

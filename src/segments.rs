@@ -204,6 +204,26 @@ pub async fn measure(engine: &Engine, spec: &Spec) -> Result<SegmentOutput> {
     })
 }
 
+/// Groups under `min_count` rows would single out a handful of customers: they are summed into one
+/// unnamed group, so the counts still add up to the population.
+fn pool_small_groups(groups: &mut Vec<StratumGroup>, min_count: u64) {
+    let (small, _): (Vec<usize>, Vec<usize>) = (0..groups.len()).partition(|&i| groups[i].rows < min_count);
+    if small.is_empty() {
+        return;
+    }
+    let (rows, usable) = small
+        .iter()
+        .fold((0, 0), |(r, u), &i| (r + groups[i].rows, u + groups[i].usable));
+    groups.retain(|g| g.rows >= min_count);
+    groups.push(StratumGroup {
+        value: None,
+        rows,
+        usable,
+        usability: share(usable, rows),
+        pooled: true,
+    });
+}
+
 fn strata_for_segment(
     batches: &[datafusion::arrow::record_batch::RecordBatch],
     strata: &[&str],
@@ -224,6 +244,7 @@ fn strata_for_segment(
                         rows,
                         usable,
                         usability: share(usable, rows),
+                        pooled: false,
                     }
                 })
                 .filter(|g| g.rows > 0)
@@ -241,6 +262,7 @@ fn strata_for_segment(
                 let min = eligible.iter().copied().fold(f64::MAX, f64::min);
                 Some(max - min)
             };
+            pool_small_groups(&mut groups, spec.min_count);
             out.push(Strata {
                 cramers_v: None,
                 p_value: None,

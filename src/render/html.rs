@@ -227,7 +227,11 @@ fn segment_view(lang: Lang, s: &SegmentReport) -> SegmentView {
                     .iter()
                     .take(STRATA_GROUPS_SHOWN)
                     .map(|g| {
-                        let name = g.value.clone().unwrap_or_else(|| format!("({})", l("missing")));
+                        let name = match (&g.value, g.pooled) {
+                            (_, true) => l("small_groups").to_string(),
+                            (Some(v), _) => v.clone(),
+                            (None, _) => format!("({})", l("missing")),
+                        };
                         let share = percent(lang, g.usability);
                         let bar = svg::share_bar(g.usability, "usable", &format!("{name}: {share}"));
                         (name, count(lang, g.rows), share, bar)

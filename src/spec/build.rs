@@ -207,7 +207,7 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
         segmentations,
         risk,
         fail_on,
-        min_count: raw.report.min_count.unwrap_or(5),
+        min_count: raw.report.min_count.unwrap_or(1),
         top_values: raw.report.top_values.unwrap_or(10).clamp(1, 100),
         tests,
     })

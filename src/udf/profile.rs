@@ -403,7 +403,17 @@ fn most_frequent(mut entries: Vec<(&str, u64)>, top: usize) -> Vec<(String, u64)
         entries.truncate(top);
     }
     entries.sort_unstable_by(order);
-    entries.into_iter().map(|(t, n)| (t.to_string(), n)).collect()
+    entries.into_iter().map(|(t, n)| (shown(t), n)).collect()
+}
+
+/// Characters of a value a report shows; a 20 MB cell is cut, not copied into every output.
+pub const SHOWN_CHARS: usize = 200;
+
+fn shown(text: &str) -> String {
+    match text.char_indices().nth(SHOWN_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -87,3 +87,198 @@ fn ragged_rows_are_a_finding_and_can_fail_the_source() {
         run.stderr
     );
 }
+
+#[test]
+fn a_twenty_megabyte_line_is_audited_and_cut_in_the_report() {
+    let case = Case::new("[source.t]\npath = \"t.csv\"\n\n[subject]\ntable = \"t\"\n\n[report]\nmin_count = 1\n");
+    let mut csv = String::from("id,note\n1,");
+    csv.push_str(&"x".repeat(20 << 20));
+    csv.push_str("\n2,court\n");
+    std::fs::write(case.path("t.csv"), csv).unwrap();
+    let run = case.audit(&["--fail-on", "never"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.report()["subject"]["rows"], 2);
+    let top = &run.field("note")["top_values"];
+    let longest = top
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["value"].as_str().unwrap().chars().count());
+    assert_eq!(longest.max(), Some(201), "200 characters and an ellipsis");
+    assert!(run.report().to_string().len() < 1 << 20);
+    assert!(std::fs::metadata(case.path("out/report.html")).unwrap().len() < 2 << 20);
+}
+
+#[test]
+fn three_thousand_columns_are_audited() {
+    let header: Vec<String> = (0..3000).map(|i| format!("c{i}")).collect();
+    let mut csv = header.join(",") + "\n";
+    for row in 0..3 {
+        csv += &(0..3000).map(|i| (i * row).to_string()).collect::<Vec<_>>().join(",");
+        csv += "\n";
+    }
+    let case = Case::new("[source.t]\npath = \"t.csv\"\n\n[subject]\ntable = \"t\"\n");
+    std::fs::write(case.path("t.csv"), csv).unwrap();
+    let run = case.audit(&["--fail-on", "never"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.report()["fields"].as_array().map(Vec::len), Some(3000));
+    assert_eq!(run.field("c2999")["distinct"], 3);
+}
+
+fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+#[test]
+fn an_unreadable_file_is_a_clear_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let case = Case::new("[source.t]\npath = \"t.csv\"\n\n[subject]\ntable = \"t\"\n");
+    std::fs::write(case.path("t.csv"), "id\n1\n").unwrap();
+    std::fs::set_permissions(case.path("t.csv"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    // Permissions do not stop root (CI runs as root): the binary then runs as `nobody`.
+    let output = if is_root() {
+        let binary = case.path("segaudit");
+        std::fs::copy(env!("CARGO_BIN_EXE_segaudit"), &binary).unwrap();
+        std::fs::set_permissions(case.dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+        std::fs::set_permissions(case.path("spec.toml"), std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&binary)
+            .args(["audit", "spec.toml", "--out", "out"])
+            .current_dir(case.dir.path())
+            .env("TMPDIR", case.dir.path())
+            .output()
+            .expect("setpriv (util-linux) runs the binary as nobody")
+    } else {
+        std::process::Command::new(env!("CARGO_BIN_EXE_segaudit"))
+            .args(["audit", "spec.toml", "--out", "out"])
+            .current_dir(case.dir.path())
+            .output()
+            .unwrap()
+    };
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    for needle in ["t.csv", "Permission denied", "tip:", "chmod"] {
+        assert!(stderr.contains(needle), "{needle:?} not in {stderr}");
+    }
+}
+
+#[test]
+fn a_memory_limit_too_small_stops_with_a_clear_error() {
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("checks/demo.toml");
+    let demo = demo.display().to_string();
+    let case = Case::new("");
+    let run = case.run(&["audit", &demo, "--out", "out", "--quiet", "--memory-limit", "100K"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("Resources exhausted"), "{}", run.stderr);
+    assert!(run
+        .stderr
+        .contains("tip: the audit needs more memory than --memory-limit allows"));
+    assert!(!case.path("out/audit.json").exists(), "no report that looks complete");
+    let run = case.run(&["audit", &demo, "--out", "out", "--quiet", "--memory-limit", "256M"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = case.run(&["audit", &demo, "--memory-limit", "12 parsecs"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("write e.g. 512M or 4G"), "{}", run.stderr);
+}
+
+#[test]
+fn inputs_are_left_untouched_and_outputs_complete() {
+    use std::os::unix::fs::PermissionsExt;
+    let case = Case::new(
+        "[source.clients]\npath = \"clients.csv.gz\"\n\n[source.extra]\npath = \"extra.parquet\"\n\n[subject]\ntable = \"clients\"\n",
+    );
+    let inputs = [
+        ("clients.csv.gz", fixture("gzip/clients.csv.gz")),
+        ("extra.parquet", fixture("parquet/customers.parquet")),
+    ];
+    let mut before = Vec::new();
+    for (name, from) in &inputs {
+        std::fs::copy(from, case.path(name)).unwrap();
+        std::fs::set_permissions(case.path(name), std::fs::Permissions::from_mode(0o444)).unwrap();
+        let meta = std::fs::metadata(case.path(name)).unwrap();
+        before.push((
+            std::fs::read(case.path(name)).unwrap(),
+            meta.modified().unwrap(),
+            meta.permissions(),
+        ));
+    }
+    let run = case.audit(&["--fail-on", "never"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for ((name, _), (bytes, modified, permissions)) in inputs.iter().zip(before) {
+        let meta = std::fs::metadata(case.path(name)).unwrap();
+        assert_eq!(std::fs::read(case.path(name)).unwrap(), bytes, "{name} changed");
+        assert_eq!(meta.modified().unwrap(), modified, "{name} touched");
+        assert_eq!(meta.permissions(), permissions, "{name} permissions changed");
+    }
+    // The folder holds the inputs, the spec and the reports: no leftover temporary file.
+    let mut names: Vec<String> = std::fs::read_dir(case.dir.path())
+        .unwrap()
+        .chain(std::fs::read_dir(case.path("out")).unwrap())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["clients.csv.gz", "extra.parquet", "out", "report.html", "spec.toml"]
+    );
+}
+
+#[test]
+fn pii_values_and_small_cells_never_leave_the_machine() {
+    // 12 customers. Phones, e-mails and names are pii: one phone and one e-mail are shared by
+    // six customers, so they would be top values if they were not pii. "Tiassalé" (2 rows) is a
+    // small cell (min_count 5) as a value, as a stratum and as a heatmap group.
+    let mut csv = String::from("id;telephone;email;nom;ville;age\n");
+    for i in 0..12 {
+        let (phone, email) = if i < 6 {
+            ("+225 07 11 22 33 44".to_string(), "awa.kone@example.ci".to_string())
+        } else {
+            (format!("+225 05 99 88 77 {i:02}"), format!("client{i}@mail.example.ci"))
+        };
+        let town = if i < 10 { "Abidjan" } else { "Tiassalé" };
+        let age = if i % 4 == 0 {
+            String::new()
+        } else {
+            (20 + i).to_string()
+        };
+        csv += &format!("C{i};{phone};{email};Koné Awa {i};{town};{age}\n");
+    }
+    let spec = "[source.t]\npath = \"t.csv\"\ndelimiter = \";\"\n\n[subject]\ntable = \"t\"\nkey = \"id\"\nstrata = [\"ville\"]\n\n\
+        [field.telephone]\npii = true\npattern = '\\+225( \\d\\d){5}'\n\n[report]\nmin_count = 5\n\n[field.email]\npii = true\n\n[field.nom]\npii = true\n\n\
+        [field.age]\ntype = \"integer\"\n\n[segment.adultes]\nrule = \"age >= 25 AND telephone LIKE '+225%'\"\n";
+    let case = Case::new(spec);
+    std::fs::write(case.path("t.csv"), csv).unwrap();
+    let mut outputs = String::new();
+    for lang in ["fr", "en"] {
+        let run = case.audit(&["--fail-on", "never", "--show-sql", "--lang", lang]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        outputs += &run.stdout;
+        outputs += &run.stderr;
+        outputs += &run.report().to_string();
+        outputs += &std::fs::read_to_string(case.path("out/report.html")).unwrap();
+    }
+    for secret in [
+        "07 11 22 33 44",
+        "99 88 77",
+        "awa.kone",
+        "mail.example",
+        "Koné Awa",
+        "Tiassalé",
+        "Tiassal",
+    ] {
+        assert!(!outputs.contains(secret), "{secret:?} leaked");
+    }
+    // The counts are all still there: the ville strata pool the small town with the rest.
+    let run = case.audit(&["--fail-on", "never"]);
+    assert_eq!(run.field("telephone")["distinct"], 7);
+    let strata = &run.segment("adultes")["strata"][0]["groups"];
+    assert_eq!(strata[1]["pooled"], true);
+    assert_eq!(
+        strata[0]["rows"].as_u64().unwrap() + strata[1]["rows"].as_u64().unwrap(),
+        12
+    );
+}
