@@ -19,6 +19,16 @@ const BATCH_ROWS: usize = 8192;
 /// How many bad line numbers a report lists; the count is always exact.
 pub const BAD_LINES_KEPT: usize = 20;
 
+/// Whether the file's last record holds a value with line breaks and delimiters in it: the sign of
+/// a quote opened and never closed, which makes the reader take the rest of the file as one value.
+fn swallowed_lines(last: &csv::ByteRecord, delimiter: u8) -> bool {
+    let slice = last.as_slice();
+    slice.iter().any(|b| matches!(b, b'\n' | b'\r'))
+        && last
+            .iter()
+            .any(|field| field.iter().any(|b| matches!(b, b'\n' | b'\r')) && field.contains(&delimiter))
+}
+
 /// What reading one file found.
 #[derive(Debug, Clone)]
 pub struct PreparedCsv {
@@ -27,6 +37,8 @@ pub struct PreparedCsv {
     pub rows: u64,
     pub bad_rows: u64,
     pub bad_lines: Vec<u64>,
+    /// The line of a quote never closed: the rest of the file was read as one value.
+    pub unclosed_quote: Option<u64>,
     pub renamed_columns: Vec<String>,
     pub sha256: String,
     pub bytes: u64,
@@ -194,6 +206,7 @@ fn convert(
         rows: 0,
         bad_rows: 0,
         bad_lines: Vec::new(),
+        unclosed_quote: None,
         renamed_columns,
         sha256: String::new(),
         bytes: 0,
@@ -204,6 +217,7 @@ fn convert(
         .collect();
     let mut pending = 0usize;
     let mut first_is_data = !options.header;
+    let mut last_swallowed = None;
     loop {
         if header_only {
             break;
@@ -245,6 +259,8 @@ fn convert(
                 }
             }
         }
+        // Kept for the last record only: the reader has reached the end of the file after it.
+        last_swallowed = swallowed_lines(&record, options.delimiter).then_some(line);
         prepared.rows += 1;
         pending += 1;
         if pending == BATCH_ROWS {
@@ -252,6 +268,7 @@ fn convert(
             pending = 0;
         }
     }
+    prepared.unclosed_quote = last_swallowed;
     if pending > 0 {
         flush(&mut writer, &schema, &mut builders, out_path)?;
     }

@@ -168,6 +168,16 @@ fn subject(sink: &mut Sink, inputs: &Inputs) {
                 format!("{} : {} lignes ont trop ou trop peu de champs (première en {first}) ; elles sont conservées, complétées ou tronquées", source.name, count(lang, source.bad_rows)),
             );
         }
+        if let Some(first) = source.unclosed_quotes.first() {
+            sink.push(
+                Level::High,
+                "source.unclosed_quote",
+                None,
+                None,
+                format!("{}: a quote opened at {first} is never closed: the rest of the file was read as one value, so rows are missing", source.name),
+                format!("{} : un guillemet ouvert en {first} n'est jamais fermé : la fin du fichier a été lue comme une seule valeur, des lignes manquent", source.name),
+            );
+        }
         if !source.renamed_columns.is_empty() {
             let list = source.renamed_columns.join(", ");
             sink.push(

@@ -31,6 +31,8 @@ pub struct SourceInfo {
     pub rows: Option<u64>,
     pub bad_rows: u64,
     pub bad_lines: Vec<String>,
+    /// `file:line` of a quote never closed (the rest of that file was read as one value).
+    pub unclosed_quotes: Vec<String>,
     pub renamed_columns: Vec<String>,
 }
 
@@ -135,6 +137,7 @@ pub async fn register(ctx: &SessionContext, request: &SourceRequest<'_>, scratch
         rows: None,
         bad_rows: 0,
         bad_lines: Vec::new(),
+        unclosed_quotes: Vec::new(),
         renamed_columns: Vec::new(),
     };
     let engine_err = |e| {
@@ -151,6 +154,8 @@ pub async fn register(ctx: &SessionContext, request: &SourceRequest<'_>, scratch
                 info.bad_lines
                     .extend(p.bad_lines.iter().map(|l| format!("{}:{l}", file.display())));
                 info.renamed_columns.extend(p.renamed_columns.iter().cloned());
+                info.unclosed_quotes
+                    .extend(p.unclosed_quote.map(|l| format!("{}:{l}", file.display())));
                 info.files.push(FileInfo {
                     path: file.display().to_string(),
                     bytes: p.bytes,
