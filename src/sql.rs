@@ -89,32 +89,35 @@ pub fn evaluate(segments: &[SegmentSql], table: &str) -> String {
 }
 
 /// One aggregate pass over the typed subject: every segment, segment field and segmentation count.
+/// Counts are `COUNT(CASE WHEN c THEN 1 END)` rather than `COUNT(*) FILTER (WHERE c)`: the same number
+/// (rows where `c` is TRUE), but DataFusion 55 copies the input for every FILTER, which made each
+/// added segment cost far more than its share (20 more segments: +156 % before, about +25 % after).
 pub fn segments(segments: &[SegmentSql], segmentations: &[SegmentationSql]) -> String {
     let mut inner = predicates(segments);
     inner.push("*".to_string());
     let mut outer = vec!["COUNT(*) AS \"rows\"".to_string()];
     for (j, s) in segments.iter().enumerate() {
         let pop = format!("\"__p{j}\" IS TRUE");
-        outer.push(format!("COUNT(*) FILTER (WHERE {pop}) AS \"population_{j}\""));
+        outer.push(format!("COUNT(CASE WHEN {pop} THEN 1 END) AS \"population_{j}\""));
         outer.push(format!(
-            "COUNT(*) FILTER (WHERE \"__p{j}\" IS NULL) AS \"population_undetermined_{j}\""
+            "COUNT(CASE WHEN \"__p{j}\" IS NULL THEN 1 END) AS \"population_undetermined_{j}\""
         ));
         outer.push(format!(
-            "COUNT(*) FILTER (WHERE {pop} AND \"__r{j}\" IS TRUE) AS \"members_{j}\""
+            "COUNT(CASE WHEN {pop} AND \"__r{j}\" IS TRUE THEN 1 END) AS \"members_{j}\""
         ));
         outer.push(format!(
-            "COUNT(*) FILTER (WHERE {pop} AND \"__r{j}\" IS FALSE) AS \"non_members_{j}\""
+            "COUNT(CASE WHEN {pop} AND \"__r{j}\" IS FALSE THEN 1 END) AS \"non_members_{j}\""
         ));
         outer.push(format!(
-            "COUNT(*) FILTER (WHERE {pop} AND \"__r{j}\" IS NULL) AS \"undetermined_{j}\""
+            "COUNT(CASE WHEN {pop} AND \"__r{j}\" IS NULL THEN 1 END) AS \"undetermined_{j}\""
         ));
         for (k, f) in s.fields.iter().enumerate() {
             let f = ident(f);
             outer.push(format!(
-                "COUNT(*) FILTER (WHERE {pop} AND {f} IS NOT NULL) AS \"usable_{j}_{k}\""
+                "COUNT(CASE WHEN {pop} AND {f} IS NOT NULL THEN 1 END) AS \"usable_{j}_{k}\""
             ));
             outer.push(format!(
-                "COUNT(*) FILTER (WHERE {pop} AND \"__r{j}\" IS NULL AND {f} IS NULL) AS \"undetermined_rows_{j}_{k}\""
+                "COUNT(CASE WHEN {pop} AND \"__r{j}\" IS NULL AND {f} IS NULL THEN 1 END) AS \"undetermined_rows_{j}_{k}\""
             ));
         }
     }
@@ -123,23 +126,23 @@ pub fn segments(segments: &[SegmentSql], segmentations: &[SegmentationSql]) -> S
         middle.push(format!("{} AS \"__in_{g}\"", in_any_population(&s.segments)));
         middle.push(format!("{} AS \"__true_{g}\"", member_count(&s.segments, "TRUE")));
         middle.push(format!("{} AS \"__null_{g}\"", member_count(&s.segments, "NULL")));
-        outer.push(format!("COUNT(*) FILTER (WHERE \"__in_{g}\") AS \"sg_population_{g}\""));
+        outer.push(format!("COUNT(CASE WHEN \"__in_{g}\" THEN 1 END) AS \"sg_population_{g}\""));
         outer.push(format!(
-            "COUNT(*) FILTER (WHERE \"__in_{g}\" AND \"__true_{g}\" = 1) AS \"sg_exactly_one_{g}\""
+            "COUNT(CASE WHEN \"__in_{g}\" AND \"__true_{g}\" = 1 THEN 1 END) AS \"sg_exactly_one_{g}\""
         ));
         outer.push(format!(
-            "COUNT(*) FILTER (WHERE \"__in_{g}\" AND \"__true_{g}\" = 0 AND \"__null_{g}\" = 0) AS \"sg_none_{g}\""
+            "COUNT(CASE WHEN \"__in_{g}\" AND \"__true_{g}\" = 0 AND \"__null_{g}\" = 0 THEN 1 END) AS \"sg_none_{g}\""
         ));
         outer.push(format!(
-            "COUNT(*) FILTER (WHERE \"__in_{g}\" AND \"__true_{g}\" >= 2) AS \"sg_several_{g}\""
+            "COUNT(CASE WHEN \"__in_{g}\" AND \"__true_{g}\" >= 2 THEN 1 END) AS \"sg_several_{g}\""
         ));
         outer.push(format!(
-            "COUNT(*) FILTER (WHERE \"__in_{g}\" AND \"__true_{g}\" = 0 AND \"__null_{g}\" > 0) AS \"sg_undetermined_{g}\""
+            "COUNT(CASE WHEN \"__in_{g}\" AND \"__true_{g}\" = 0 AND \"__null_{g}\" > 0 THEN 1 END) AS \"sg_undetermined_{g}\""
         ));
         for (x, a) in s.segments.iter().enumerate() {
             for b in &s.segments[x + 1..] {
                 outer.push(format!(
-                    "COUNT(*) FILTER (WHERE \"__p{a}\" IS TRUE AND \"__r{a}\" IS TRUE AND \"__p{b}\" IS TRUE AND \"__r{b}\" IS TRUE) AS \"sg_overlap_{g}_{a}_{b}\""
+                    "COUNT(CASE WHEN \"__p{a}\" IS TRUE AND \"__r{a}\" IS TRUE AND \"__p{b}\" IS TRUE AND \"__r{b}\" IS TRUE THEN 1 END) AS \"sg_overlap_{g}_{a}_{b}\""
                 ));
             }
         }
@@ -163,16 +166,16 @@ pub fn strata(segments: &[SegmentSql], strata: &[&str], columns: &[&str]) -> Str
     let mut aggregates = vec!["COUNT(*) AS \"rows\"".to_string()];
     for (k, c) in columns.iter().enumerate() {
         aggregates.push(format!(
-            "COUNT(*) FILTER (WHERE {} IS NOT NULL) AS \"field_usable_{k}\"",
+            "COUNT(CASE WHEN {} IS NOT NULL THEN 1 END) AS \"field_usable_{k}\"",
             ident(c)
         ));
     }
     for (j, s) in segments.iter().enumerate() {
         let pop = format!("\"__p{j}\" IS TRUE");
-        aggregates.push(format!("COUNT(*) FILTER (WHERE {pop}) AS \"population_{j}\""));
+        aggregates.push(format!("COUNT(CASE WHEN {pop} THEN 1 END) AS \"population_{j}\""));
         for (k, f) in s.fields.iter().enumerate() {
             aggregates.push(format!(
-                "COUNT(*) FILTER (WHERE {pop} AND {} IS NOT NULL) AS \"usable_{j}_{k}\"",
+                "COUNT(CASE WHEN {pop} AND {} IS NOT NULL THEN 1 END) AS \"usable_{j}_{k}\"",
                 ident(f)
             ));
         }
@@ -225,7 +228,7 @@ pub fn co_missingness(segments: &[SegmentSql], fields: &[&str]) -> String {
     for (j, s) in segments.iter().enumerate() {
         inner.push(format!("({}) AS \"__p{j}\"", s.population.unwrap_or("TRUE")));
         outer.push(format!(
-            "COUNT(*) FILTER (WHERE \"__p{j}\" IS TRUE) AS \"population_{j}\""
+            "COUNT(CASE WHEN \"__p{j}\" IS TRUE THEN 1 END) AS \"population_{j}\""
         ));
     }
     format!(
