@@ -126,7 +126,9 @@ pub fn segments(segments: &[SegmentSql], segmentations: &[SegmentationSql]) -> S
         middle.push(format!("{} AS \"__in_{g}\"", in_any_population(&s.segments)));
         middle.push(format!("{} AS \"__true_{g}\"", member_count(&s.segments, "TRUE")));
         middle.push(format!("{} AS \"__null_{g}\"", member_count(&s.segments, "NULL")));
-        outer.push(format!("COUNT(CASE WHEN \"__in_{g}\" THEN 1 END) AS \"sg_population_{g}\""));
+        outer.push(format!(
+            "COUNT(CASE WHEN \"__in_{g}\" THEN 1 END) AS \"sg_population_{g}\""
+        ));
         outer.push(format!(
             "COUNT(CASE WHEN \"__in_{g}\" AND \"__true_{g}\" = 1 THEN 1 END) AS \"sg_exactly_one_{g}\""
         ));

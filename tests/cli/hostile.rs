@@ -55,9 +55,14 @@ fn odd_but_readable_files_are_audited_with_findings() {
     // lost, and the audit says so.
     let run = audit_of("unclosed_quote.csv");
     assert_eq!(run.report()["subject"]["rows"], 1);
-    let finding = run.finding("source.unclosed_quote", "").expect("unclosed quote finding");
+    let finding = run
+        .finding("source.unclosed_quote", "")
+        .expect("unclosed quote finding");
     assert_eq!(finding["level"], "high");
-    assert!(finding["message"].as_str().unwrap().contains("unclosed_quote.csv:2"), "{finding}");
+    assert!(
+        finding["message"].as_str().unwrap().contains("unclosed_quote.csv:2"),
+        "{finding}"
+    );
     // A key column with nothing in it.
     let run = audit_of("null_key.csv");
     assert_eq!(run.code, 0, "{}", run.stderr);
