@@ -54,15 +54,20 @@ fn rule_with_a_sql_syntax_error() {
 }
 
 #[test]
-fn view_with_copy_is_refused() {
-    let spec = spec_with("").replace(
-        "[subject]",
-        "[view.v]\nsql = \"COPY (SELECT * FROM c) TO 'stolen.csv'\"\n\n[subject]",
-    );
-    let case = Case::new(&spec);
-    let run = case.run(&["check", "spec.toml"]);
-    assert_error(&run, &["spec.toml:6:7", "view.v.sql", "only SELECT"]);
-    assert!(!case.path("stolen.csv").exists());
+fn views_that_write_are_refused() {
+    for statement in [
+        "COPY (SELECT * FROM c) TO 'stolen.csv'",
+        "CREATE TABLE stolen AS SELECT * FROM c",
+        "INSERT INTO c VALUES (1)",
+    ] {
+        let spec = spec_with("").replace("[subject]", &format!("[view.v]\nsql = \"{statement}\"\n\n[subject]"));
+        let case = Case::new(&spec);
+        for command in ["check", "audit"] {
+            let run = case.run(&[command, "spec.toml"]);
+            assert_error(&run, &["spec.toml:6:7", "view.v.sql", "only SELECT"]);
+        }
+        assert!(!case.path("stolen.csv").exists());
+    }
 }
 
 #[test]

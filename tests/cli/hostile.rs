@@ -29,19 +29,31 @@ fn broken_files_are_clear_errors() {
         &["UTF-16 byte-order mark", "encoding = \"utf-16le\""],
     );
     assert_clear_error("utf16be.csv", &["looks like utf-16be", "encoding = \"utf-16be\""]);
+    assert_clear_error("utf16le.csv", &["looks like utf-16le", "encoding = \"utf-16le\""]);
+    assert_clear_error(
+        "utf16be_bom.csv",
+        &["UTF-16 byte-order mark", "encoding = \"utf-16be\""],
+    );
     assert_clear_error("binary.csv", &["invalid UTF-8 at byte offset", "encoding"]);
     assert_clear_error("mixed_dir", &["is not csv like", "split it into two sources"]);
 }
 
 #[test]
 fn utf16_files_read_with_their_encoding() {
-    let spec = format!(
-        "[source.t]\npath = \"{}\"\nencoding = \"utf-16le\"\n\n[subject]\ntable = \"t\"\n\n[report]\nmin_count = 1\n",
-        fixture("hostile/utf16le_bom.csv")
-    );
-    let run = Case::new(&spec).audit(&[]);
-    assert_eq!(run.report()["subject"]["rows"], 2);
-    assert_eq!(run.field("ville")["top_values"][1]["value"], "Bouaké");
+    for (file, encoding) in [
+        ("utf16le_bom.csv", "utf-16le"),
+        ("utf16le.csv", "utf-16le"),
+        ("utf16be_bom.csv", "utf-16be"),
+        ("utf16be.csv", "utf-16be"),
+    ] {
+        let spec = format!(
+            "[source.t]\npath = \"{}\"\nencoding = \"{encoding}\"\n\n[subject]\ntable = \"t\"\n\n[report]\nmin_count = 1\n",
+            fixture(&format!("hostile/{file}"))
+        );
+        let run = Case::new(&spec).audit(&[]);
+        assert_eq!(run.report()["subject"]["rows"], 2, "{file}");
+        assert_eq!(run.field("ville")["top_values"][1]["value"], "Bouaké", "{file}");
+    }
 }
 
 #[test]
