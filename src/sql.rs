@@ -91,7 +91,8 @@ pub fn evaluate(segments: &[SegmentSql], table: &str) -> String {
 /// One aggregate pass over the typed subject: every segment, segment field and segmentation count.
 /// Counts are `COUNT(CASE WHEN c THEN 1 END)` rather than `COUNT(*) FILTER (WHERE c)`: the same number
 /// (rows where `c` is TRUE), but DataFusion 55 copies the input for every FILTER, which made each
-/// added segment cost far more than its share (20 more segments: +156 % before, about +25 % after).
+/// added segment cost far more than its share (20 more segments, 1M rows: the segment pass took
+/// 16.9 s before, 3.3 s after).
 pub fn segments(segments: &[SegmentSql], segmentations: &[SegmentationSql]) -> String {
     let mut inner = predicates(segments);
     inner.push("*".to_string());
