@@ -4,6 +4,7 @@
 //! [`profile`]; everything is registered by [`register_all`], the one place a distributed executor
 //! would have to mirror.
 
+mod distinct;
 mod profile;
 
 pub use profile::{has_stats, summarize, ColumnSummary, ProfileOptions};

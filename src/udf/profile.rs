@@ -5,16 +5,18 @@
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringArray, UInt64Array};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::common::utils::SingleRowListArrayBuilder;
-use datafusion::common::{HashMap, Result as DfResult, ScalarValue};
+use datafusion::common::{HashMap, HashSet, Result as DfResult, ScalarValue};
 use datafusion::error::DataFusionError;
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{Accumulator, AggregateUDF, AggregateUDFImpl, Signature, Volatility};
+use hashbrown::DefaultHashBuilder;
 use serde::{Deserialize, Serialize};
 
+use super::distinct::DistinctTexts;
 use crate::fieldcheck::{FieldRule, FieldType, Status, Typed};
 use crate::report::Stats;
 
@@ -99,8 +101,7 @@ impl AggregateUDFImpl for ColumnProfileUdaf {
             rule: self.rule.clone(),
             options: self.options,
             nulls: 0,
-            counts: HashMap::default(),
-            text_bytes: 0,
+            counts: DistinctTexts::default(),
         }))
     }
 
@@ -113,7 +114,7 @@ impl AggregateUDFImpl for ColumnProfileUdaf {
             ))
         };
         Ok(vec![
-            list("texts", DataType::Utf8),
+            list("texts", DataType::LargeUtf8),
             list("counts", DataType::UInt64),
             Arc::new(Field::new(format!("{}[nulls]", args.name), DataType::UInt64, true)),
         ])
@@ -126,21 +127,7 @@ struct ColumnProfileAccumulator {
     rule: Arc<FieldRule>,
     options: ProfileOptions,
     nulls: u64,
-    counts: HashMap<Box<str>, u64>,
-    /// Bytes of text held by `counts`, for memory accounting.
-    text_bytes: usize,
-}
-
-impl ColumnProfileAccumulator {
-    fn add(&mut self, text: &str, n: u64) {
-        // Look up by &str first: only a text seen for the first time is copied.
-        if let Some(count) = self.counts.get_mut(text) {
-            *count += n;
-        } else {
-            self.text_bytes += text.len();
-            self.counts.insert(Box::from(text), n);
-        }
-    }
+    counts: DistinctTexts,
 }
 
 fn internal(message: &str) -> DataFusionError {
@@ -155,7 +142,7 @@ impl Accumulator for ColumnProfileAccumulator {
             _ => cast(array, &DataType::Utf8)?,
         };
         let mut count = |text: Option<&str>| match text {
-            Some(t) => self.add(t, 1),
+            Some(t) => self.counts.add(t, 1),
             None => self.nulls += 1,
         };
         match array.data_type() {
@@ -167,11 +154,11 @@ impl Accumulator for ColumnProfileAccumulator {
     }
 
     fn state(&mut self) -> DfResult<Vec<ScalarValue>> {
-        let texts: StringArray = self.counts.keys().map(|k| Some(k.as_ref())).collect();
-        let counts: UInt64Array = self.counts.values().copied().map(Some).collect();
+        // The state is taken, not copied: DataFusion calls `state` once, at the end of a partition.
+        let (texts, counts) = self.counts.take_arrays();
         Ok(vec![
-            SingleRowListArrayBuilder::new(Arc::new(texts)).build_list_scalar(),
-            SingleRowListArrayBuilder::new(Arc::new(counts)).build_list_scalar(),
+            SingleRowListArrayBuilder::new(texts).build_list_scalar(),
+            SingleRowListArrayBuilder::new(counts).build_list_scalar(),
             ScalarValue::UInt64(Some(self.nulls)),
         ])
     }
@@ -186,11 +173,11 @@ impl Accumulator for ColumnProfileAccumulator {
                 continue;
             }
             let (row_texts, row_counts) = (texts.value(row), counts.value(row));
-            let row_texts = row_texts.as_string::<i32>();
+            let row_texts = row_texts.as_string::<i64>();
             let row_counts = row_counts.as_primitive::<datafusion::arrow::datatypes::UInt64Type>();
             for (text, n) in row_texts.iter().zip(row_counts.iter()) {
                 if let (Some(text), Some(n)) = (text, n) {
-                    self.add(text, n);
+                    self.counts.add(text, n);
                 }
             }
         }
@@ -200,48 +187,43 @@ impl Accumulator for ColumnProfileAccumulator {
     }
 
     fn evaluate(&mut self) -> DfResult<ScalarValue> {
-        let counts = self.counts.iter().map(|(t, n)| (t.as_ref(), *n));
-        let summary = summarize(&self.rule, self.options, self.nulls, counts)?;
+        let summary = summarize(&self.rule, self.options, self.nulls, &self.counts)?;
         let json = serde_json::to_string(&summary).map_err(|e| internal(&e.to_string()))?;
         Ok(ScalarValue::Utf8(Some(json)))
     }
 
     fn size(&self) -> usize {
-        // Table slots (key box + count + control byte) plus the texts themselves.
-        std::mem::size_of_val(self)
-            + self.counts.capacity() * (std::mem::size_of::<(Box<str>, u64)>() + 1)
-            + self.text_bytes
+        std::mem::size_of_val(self) + self.counts.allocated()
     }
 }
 
-/// Judges each distinct text once, weighted by how often it occurs.
+/// Judges each distinct text once, weighted by how often it occurs. Nothing here holds an entry per
+/// distinct text beyond the typed values of a column with statistics: a column of ten million keys
+/// is summarised in the memory of its top values.
 pub fn summarize<'a>(
     rule: &FieldRule,
     options: ProfileOptions,
     nulls: u64,
-    counts: impl Iterator<Item = (&'a str, u64)>,
+    texts: &'a DistinctTexts,
 ) -> DfResult<ColumnSummary> {
-    let top = options.top;
     let with_stats = has_stats(rule);
     let mut summary = ColumnSummary {
         missing: nulls,
         ..ColumnSummary::default()
     };
-    let mut values = Vec::new();
+    let mut values = Leaders::new(options.top);
     let mut shapes: HashMap<String, u64> = HashMap::default();
-    let mut placeholders = Vec::new();
+    let mut placeholders = Leaders::new(options.top);
     let mut kinds: HashMap<&'static str, u64> = HashMap::default();
-    // Texts by the hash of their folded form; only groups of two or more are folded for real.
-    let mut folded: HashMap<u64, Vec<(&'a str, u64)>> = HashMap::default();
-    let fold_hasher = folded.hasher().clone();
+    // Hashes of folded texts seen once, and those seen again: only the latter are folded for real.
+    let (mut folds_seen, mut folds_repeated): (HashSet<u64>, HashSet<u64>) = Default::default();
+    let fold_hasher = DefaultHashBuilder::default();
     let mut shape = String::new();
     let mut typed: Vec<(Typed, &'a str, u64)> = Vec::new();
-    let mut keys: HashMap<&'a str, ()> = HashMap::default();
-    let mut keyed_rows = 0;
-    for (text, n) in counts {
-        if options.key && !text.trim().is_empty() {
-            keyed_rows += n;
-            keys.insert(text.trim(), ());
+    let mut keys = KeyCount::default();
+    for (text, n) in texts.iter() {
+        if options.key {
+            keys.add(texts, text, n);
         }
         if super::looks_mis_decoded(text) {
             summary.mojibake += n;
@@ -262,7 +244,8 @@ pub fn summarize<'a>(
         if let Some(value) = value {
             typed.push((value, text, n));
         }
-        values.push((text, n));
+        summary.distinct += 1;
+        values.push(text, n);
         *kinds.entry(super::kind(text.trim())).or_default() += n;
         if rule.pii {
             continue;
@@ -275,32 +258,108 @@ pub fn summarize<'a>(
             }
         }
         if super::looks_like_placeholder(text) {
-            placeholders.push((text, n));
+            placeholders.push(text, n);
         }
-        folded
-            .entry(folded_hash(&fold_hasher, text))
-            .or_default()
-            .push((text, n));
+        let folded = folded_hash(&fold_hasher, text);
+        if !folds_seen.insert(folded) {
+            folds_repeated.insert(folded);
+        }
     }
-    summary.distinct = values.len() as u64;
-    summary.values = most_frequent(values, top);
-    summary.shapes = most_frequent(shapes.iter().map(|(s, n)| (s.as_str(), *n)).collect(), top);
-    summary.placeholders = most_frequent(placeholders, top);
+    summary.values = values.into_sorted();
+    summary.shapes = most_frequent(shapes.iter().map(|(s, n)| (s.as_str(), *n)).collect(), options.top);
+    summary.placeholders = placeholders.into_sorted();
     summary.kinds = most_frequent(kinds.into_iter().collect(), usize::MAX);
-    let mut variants: Vec<(&str, u64)> = Vec::new();
-    for candidates in folded.into_values().filter(|g| g.len() > 1) {
-        let mut exact: HashMap<String, Vec<(&str, u64)>> = HashMap::default();
-        for (text, n) in candidates {
-            exact.entry(crate::names::fold_value(text)).or_default().push((text, n));
-        }
-        variants.extend(exact.into_values().filter(|g| g.len() > 1).flatten());
-    }
-    summary.variants = most_frequent(variants, usize::MAX);
-    summary.duplicate_keys = options.key.then(|| keyed_rows - keys.len() as u64);
+    drop(folds_seen);
+    summary.variants = case_variants(rule, texts, &fold_hasher, &folds_repeated);
+    summary.duplicate_keys = options.key.then(|| keys.duplicates());
     if with_stats {
         summary.stats = Some(typed_stats(rule, typed)?);
     }
     Ok(summary)
+}
+
+/// Every present text that folds to the same text as another one. A second walk over the texts,
+/// folding for real only those whose folded hash was seen twice (none, in a column of keys).
+fn case_variants(
+    rule: &FieldRule,
+    texts: &DistinctTexts,
+    fold_hasher: &DefaultHashBuilder,
+    repeated: &HashSet<u64>,
+) -> Vec<(String, u64)> {
+    if repeated.is_empty() {
+        return Vec::new();
+    }
+    let mut groups: HashMap<String, Vec<(&str, u64)>> = HashMap::default();
+    for (text, n) in texts.iter() {
+        if repeated.contains(&folded_hash(fold_hasher, text)) && rule.status(Some(text)) != Status::Missing {
+            groups
+                .entry(crate::names::fold_value(text))
+                .or_default()
+                .push((text, n));
+        }
+    }
+    let variants = groups.into_values().filter(|g| g.len() > 1).flatten().collect();
+    most_frequent(variants, usize::MAX)
+}
+
+/// Rows with a non-blank key and distinct keys (trimmed text), without a set of every key: texts are
+/// already distinct, so only a text with surrounding blanks can repeat another key.
+#[derive(Default)]
+struct KeyCount<'a> {
+    keyed_rows: u64,
+    trimmed_keys: u64,
+    padded_only: HashSet<&'a str>,
+}
+
+impl<'a> KeyCount<'a> {
+    fn add(&mut self, texts: &DistinctTexts, text: &'a str, n: u64) {
+        let key = text.trim();
+        if key.is_empty() {
+            return;
+        }
+        self.keyed_rows += n;
+        if key.len() == text.len() {
+            self.trimmed_keys += 1;
+        } else if !texts.contains(key) {
+            self.padded_only.insert(key);
+        }
+    }
+
+    fn duplicates(&self) -> u64 {
+        self.keyed_rows - self.trimmed_keys - self.padded_only.len() as u64
+    }
+}
+
+/// The `top` entries with the highest counts among those pushed, holding at most about twice `top`.
+struct Leaders<'a> {
+    top: usize,
+    entries: Vec<(&'a str, u64)>,
+}
+
+impl<'a> Leaders<'a> {
+    fn new(top: usize) -> Self {
+        Self {
+            top,
+            entries: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, text: &'a str, n: u64) {
+        self.entries.push((text, n));
+        if self.entries.len() >= self.top.saturating_mul(2).saturating_add(64) {
+            // Texts are distinct, so the order is total and the dropped entries can never return.
+            self.entries.select_nth_unstable_by(self.top, by_frequency);
+            self.entries.truncate(self.top);
+        }
+    }
+
+    fn into_sorted(self) -> Vec<(String, u64)> {
+        most_frequent(self.entries, self.top)
+    }
+}
+
+fn by_frequency(a: &(&str, u64), b: &(&str, u64)) -> std::cmp::Ordering {
+    b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0))
 }
 
 /// A hash of `names::fold_value(text)`, computed without building the folded text.
@@ -397,12 +456,11 @@ fn typed_stats(rule: &FieldRule, mut values: Vec<(Typed, &str, u64)>) -> DfResul
 
 /// The `top` entries with the highest counts, ties broken by text (byte order).
 fn most_frequent(mut entries: Vec<(&str, u64)>, top: usize) -> Vec<(String, u64)> {
-    let order = |a: &(&str, u64), b: &(&str, u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0));
     if entries.len() > top {
-        entries.select_nth_unstable_by(top, order);
+        entries.select_nth_unstable_by(top, by_frequency);
         entries.truncate(top);
     }
-    entries.sort_unstable_by(order);
+    entries.sort_unstable_by(by_frequency);
     entries.into_iter().map(|(t, n)| (shown(t), n)).collect()
 }
 
@@ -420,6 +478,14 @@ fn shown(text: &str) -> String {
 mod tests {
     use super::*;
 
+    fn distinct(counts: &[(&str, u64)]) -> DistinctTexts {
+        let mut texts = DistinctTexts::default();
+        for (text, n) in counts {
+            texts.add(text, *n);
+        }
+        texts
+    }
+
     #[test]
     fn each_distinct_text_is_judged_with_its_weight() {
         let mut rule = FieldRule::plain("ville");
@@ -432,7 +498,7 @@ mod tests {
             ("Bouaké", 1),
             ("9999", 2),
         ];
-        let s = summarize(&rule, ProfileOptions { top: 2, key: true }, 1, counts.into_iter()).unwrap_or_default();
+        let s = summarize(&rule, ProfileOptions { top: 2, key: true }, 1, &distinct(&counts)).unwrap_or_default();
         assert_eq!((s.missing, s.invalid, s.distinct), (1 + 3 + 4, 0, 4));
         assert_eq!(s.values, vec![("Abidjan".to_string(), 5), ("9999".to_string(), 2)]);
         assert_eq!(s.variants, vec![("Abidjan".to_string(), 5), ("ABIDJAN".to_string(), 2)]);
@@ -451,7 +517,7 @@ mod tests {
         // 1, 2, 2, 3, 10 and one invalid value.
         let counts = [("2", 2), ("10", 1), ("1", 1), (" 3 ", 1), ("x", 1)];
         let options = ProfileOptions { top: 10, key: false };
-        let s = summarize(&rule, options, 0, counts.into_iter()).unwrap_or_default();
+        let s = summarize(&rule, options, 0, &distinct(&counts)).unwrap_or_default();
         let stats = s.stats.unwrap_or_default();
         assert_eq!((stats.min.as_deref(), stats.max.as_deref()), (Some("1"), Some("10")));
         assert_eq!(stats.mean, Some(18.0 / 5.0));
@@ -466,7 +532,7 @@ mod tests {
         let mut rule = FieldRule::plain("phone");
         rule.pii = true;
         let options = ProfileOptions { top: 10, key: false };
-        let s = summarize(&rule, options, 0, [("+225 01", 1), ("+225 02", 1)].into_iter()).unwrap_or_default();
+        let s = summarize(&rule, options, 0, &distinct(&[("+225 01", 1), ("+225 02", 1)])).unwrap_or_default();
         assert_eq!(s.distinct, 2);
         assert!(s.shapes.is_empty() && s.placeholders.is_empty() && s.variants.is_empty());
     }
