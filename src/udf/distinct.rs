@@ -57,6 +57,22 @@ impl DistinctTexts {
         }
     }
 
+    /// Makes room for `texts` more distinct texts of `bytes` bytes in all, so a merge of a large
+    /// partial state grows the table once instead of doubling (and re-hashing) step by step.
+    pub fn reserve(&mut self, texts: usize, bytes: usize) {
+        let Self {
+            bytes: buffer,
+            offsets,
+            counts,
+            table,
+            hasher,
+        } = self;
+        buffer.reserve(bytes);
+        offsets.reserve(texts + 1);
+        counts.reserve(texts);
+        table.reserve(texts, |&i| hasher.hash_one(text_at(buffer, offsets, i)));
+    }
+
     /// Number of distinct texts.
     pub fn len(&self) -> usize {
         self.counts.len()

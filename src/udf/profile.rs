@@ -174,6 +174,7 @@ impl Accumulator for ColumnProfileAccumulator {
             }
             let (row_texts, row_counts) = (texts.value(row), counts.value(row));
             let row_texts = row_texts.as_string::<i64>();
+            self.counts.reserve(row_texts.len(), row_texts.value_data().len());
             let row_counts = row_counts.as_primitive::<datafusion::arrow::datatypes::UInt64Type>();
             for (text, n) in row_texts.iter().zip(row_counts.iter()) {
                 if let (Some(text), Some(n)) = (text, n) {
@@ -215,8 +216,8 @@ pub fn summarize<'a>(
     let mut shapes: HashMap<String, u64> = HashMap::default();
     let mut placeholders = Leaders::new(options.top);
     let mut kinds: HashMap<&'static str, u64> = HashMap::default();
-    // Hashes of folded texts seen once, and those seen again: only the latter are folded for real.
-    let (mut folds_seen, mut folds_repeated): (HashSet<u64>, HashSet<u64>) = Default::default();
+    // The hash of each present text's folded form: only hashes seen twice are folded for real.
+    let mut fold_hashes: Vec<u64> = Vec::new();
     let fold_hasher = DefaultHashBuilder::default();
     let mut shape = String::new();
     let mut typed: Vec<(Typed, &'a str, u64)> = Vec::new();
@@ -260,22 +261,28 @@ pub fn summarize<'a>(
         if super::looks_like_placeholder(text) {
             placeholders.push(text, n);
         }
-        let folded = folded_hash(&fold_hasher, text);
-        if !folds_seen.insert(folded) {
-            folds_repeated.insert(folded);
-        }
+        fold_hashes.push(folded_hash(&fold_hasher, text));
     }
     summary.values = values.into_sorted();
     summary.shapes = most_frequent(shapes.iter().map(|(s, n)| (s.as_str(), *n)).collect(), options.top);
     summary.placeholders = placeholders.into_sorted();
     summary.kinds = most_frequent(kinds.into_iter().collect(), usize::MAX);
-    drop(folds_seen);
-    summary.variants = case_variants(rule, texts, &fold_hasher, &folds_repeated);
+    summary.variants = case_variants(rule, texts, &fold_hasher, repeated(fold_hashes));
     summary.duplicate_keys = options.key.then(|| keys.duplicates());
     if with_stats {
         summary.stats = Some(typed_stats(rule, typed)?);
     }
     Ok(summary)
+}
+
+/// The hashes that occur more than once (sorting is cheaper than a set of ten million hashes).
+fn repeated(mut hashes: Vec<u64>) -> HashSet<u64> {
+    hashes.sort_unstable();
+    hashes
+        .windows(2)
+        .filter(|pair| pair[0] == pair[1])
+        .map(|pair| pair[0])
+        .collect()
 }
 
 /// Every present text that folds to the same text as another one. A second walk over the texts,
@@ -284,7 +291,7 @@ fn case_variants(
     rule: &FieldRule,
     texts: &DistinctTexts,
     fold_hasher: &DefaultHashBuilder,
-    repeated: &HashSet<u64>,
+    repeated: HashSet<u64>,
 ) -> Vec<(String, u64)> {
     if repeated.is_empty() {
         return Vec::new();
