@@ -95,13 +95,18 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
         return Err(crate::error::Error::new("the profile query returned no row"));
     };
     let rows = batch::count(first, "rows", 0);
-    let summaries = (0..engine.rules.len())
-        .map(|i| {
-            let json = batch::text(first, &format!("profile_{i}"), 0).unwrap_or_default();
-            serde_json::from_str::<ColumnSummary>(&json)
-                .map_err(|e| crate::error::Error::new(format!("column profile {i} is unreadable: {e}")))
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let summaries: Vec<ColumnSummary> = match batch::text(first, "profiles", 0) {
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| crate::error::Error::new(format!("the column profiles are unreadable: {e}")))?,
+        None => Vec::new(),
+    };
+    if summaries.len() != engine.rules.len() {
+        return Err(crate::error::Error::new(format!(
+            "the profile query returned {} column profiles for {} columns",
+            summaries.len(),
+            engine.rules.len()
+        )));
+    }
     let listed = |entries: &[(String, u64)]| -> Vec<ValueCount> {
         entries
             .iter()

@@ -27,13 +27,18 @@ pub fn typed_subject(subject: &str, columns: &[String]) -> String {
     format!("SELECT {}\nFROM {}", items.join(",\n       "), ident(subject))
 }
 
-/// The one profile pass: the row count and, per column, its profile aggregate (missing, invalid,
+/// The one profile pass: the row count and the profile aggregate over every column (per column: missing, invalid,
 /// mojibake, distinct, top values, shapes, placeholders, kinds, case variants, typed statistics and,
 /// for the key, duplicates), all from an exact count of each column's distinct texts.
 pub fn profile(subject: &str, columns: &[&str]) -> String {
     let mut items = vec!["COUNT(*) AS \"rows\"".to_string()];
-    for (i, c) in columns.iter().enumerate() {
-        items.push(format!("{}({}) AS \"profile_{i}\"", udf::profile_name(i), text_of(c)));
+    if !columns.is_empty() {
+        let texts: Vec<String> = columns.iter().map(|c| text_of(c)).collect();
+        items.push(format!(
+            "{}(\n         {}) AS \"profiles\"",
+            udf::PROFILE,
+            texts.join(",\n         ")
+        ));
     }
     format!("SELECT {}\nFROM {}", items.join(",\n       "), ident(subject))
 }

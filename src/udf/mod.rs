@@ -1,13 +1,13 @@
 //! Every scalar UDF segaudit adds to DataFusion, and the one function that registers them: the hot
 //! per-value work (missing/invalid test, typing, shapes, placeholder and mojibake checks) walks each
-//! value once in Rust instead of chains of string functions. The column-profile aggregate lives in
-//! [`profile`]; everything is registered by [`register_all`], the one place a distributed executor
+//! value once in Rust instead of chains of string functions. The profile aggregate lives in
+//! [`profile`] (its distinct-text table in [`distinct`]); everything is registered by [`register_all`], the one place a distributed executor
 //! would have to mirror.
 
 mod distinct;
 mod profile;
 
-pub use profile::{has_stats, summarize, ColumnSummary, ProfileOptions};
+pub use profile::{has_stats, summarize, ColumnSummary, ProfileOptions, PROFILE};
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -80,9 +80,6 @@ pub fn status_name(index: usize) -> String {
 pub fn value_name(index: usize) -> String {
     format!("segaudit_value_{index}")
 }
-pub fn profile_name(index: usize) -> String {
-    format!("segaudit_profile_{index}")
-}
 
 pub fn text_udf(name: &str, func: TextFn) -> ScalarUDF {
     ScalarUDF::new_from_impl(TextUdf {
@@ -92,8 +89,9 @@ pub fn text_udf(name: &str, func: TextFn) -> ScalarUDF {
     })
 }
 
-/// Registers the fixed UDFs, and per field rule (index = position in `rules`) its status and value
-/// functions and its profile aggregate keeping `top` entries per family (`key`: the subject key's index).
+/// Registers the fixed UDFs, per field rule (index = position in `rules`) its status and value
+/// functions, and the profile aggregate over all rules, keeping `top` entries per family (`key`: the
+/// subject key's index) and finishing on as many threads as the session has partitions.
 pub fn register_all(ctx: &SessionContext, rules: &[Arc<FieldRule>], top: usize, key: Option<usize>) {
     for (name, func) in [
         (CLEAN, TextFn::Clean),
@@ -108,12 +106,22 @@ pub fn register_all(ctx: &SessionContext, rules: &[Arc<FieldRule>], top: usize, 
     for (i, rule) in rules.iter().enumerate() {
         ctx.register_udf(text_udf(&status_name(i), TextFn::Status(rule.clone())));
         ctx.register_udf(text_udf(&value_name(i), TextFn::Value(rule.clone())));
-        let options = ProfileOptions {
-            top,
-            key: key == Some(i),
-        };
-        ctx.register_udaf(profile::column_profile_udaf(&profile_name(i), rule.clone(), options));
     }
+    let columns = rules
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            (
+                rule.clone(),
+                ProfileOptions {
+                    top,
+                    key: key == Some(i),
+                },
+            )
+        })
+        .collect();
+    let threads = ctx.copied_config().target_partitions();
+    ctx.register_udaf(profile::table_profile_udaf(columns, threads));
 }
 
 pub fn value_type(field_type: FieldType) -> DataType {

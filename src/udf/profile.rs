@@ -1,13 +1,14 @@
-//! The column-profile aggregate: one exact value count per column in a single scan, then every
+//! The profile aggregate: one exact value count per column in a single scan, then every
 //! per-value judgement (status, mojibake, shape, placeholder, kind, case folding) made once per
 //! distinct text instead of once per row.
 
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef, UInt64Type};
 use datafusion::common::utils::SingleRowListArrayBuilder;
 use datafusion::common::{HashMap, HashSet, Result as DfResult, ScalarValue};
 use datafusion::error::DataFusionError;
@@ -20,7 +21,7 @@ use super::distinct::DistinctTexts;
 use crate::fieldcheck::{FieldRule, FieldType, Status, Typed};
 use crate::report::Stats;
 
-/// What one column's profile aggregate returns (as JSON text): counts, and the most frequent
+/// What the profile aggregate returns for one column (in a JSON array, one per column): counts, and the most frequent
 /// entries of each family, most frequent first, ties by text.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ColumnSummary {
@@ -46,7 +47,7 @@ pub struct ColumnSummary {
 pub const DECILES: [f64; 11] = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
 
 /// How a column's profile is summarised beyond its counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ProfileOptions {
     /// Entries kept per family.
     pub top: usize,
@@ -54,38 +55,50 @@ pub struct ProfileOptions {
     pub key: bool,
 }
 
+/// The one profile aggregate of a subject: `segaudit_profile(c0, c1, …)` takes every column as text
+/// and returns a JSON array with one [`ColumnSummary`] per column. One aggregate for all columns (not
+/// one per column) so that the serial end of the aggregation, the merge of the partitions' states and
+/// the summaries, runs on `threads` threads across columns, the largest first.
 #[derive(Debug)]
-pub struct ColumnProfileUdaf {
-    name: String,
+pub struct TableProfileUdaf {
     signature: Signature,
-    rule: Arc<FieldRule>,
-    options: ProfileOptions,
+    columns: Vec<(Arc<FieldRule>, ProfileOptions)>,
+    threads: usize,
 }
 
-impl PartialEq for ColumnProfileUdaf {
+impl PartialEq for TableProfileUdaf {
     fn eq(&self, other: &Self) -> bool {
-        self.name == other.name
+        self.columns.len() == other.columns.len()
+            && self
+                .columns
+                .iter()
+                .zip(&other.columns)
+                .all(|((a, x), (b, y))| a.name == b.name && x == y)
     }
 }
-impl Eq for ColumnProfileUdaf {}
-impl Hash for ColumnProfileUdaf {
+impl Eq for TableProfileUdaf {}
+impl Hash for TableProfileUdaf {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.name.hash(state);
+        for (rule, options) in &self.columns {
+            rule.name.hash(state);
+            options.hash(state);
+        }
     }
 }
 
-pub fn column_profile_udaf(name: &str, rule: Arc<FieldRule>, options: ProfileOptions) -> AggregateUDF {
-    AggregateUDF::new_from_impl(ColumnProfileUdaf {
-        name: name.to_string(),
-        signature: Signature::any(1, Volatility::Immutable),
-        rule,
-        options,
+pub const PROFILE: &str = "segaudit_profile";
+
+pub fn table_profile_udaf(columns: Vec<(Arc<FieldRule>, ProfileOptions)>, threads: usize) -> AggregateUDF {
+    AggregateUDF::new_from_impl(TableProfileUdaf {
+        signature: Signature::variadic_any(Volatility::Immutable),
+        columns,
+        threads: threads.max(1),
     })
 }
 
-impl AggregateUDFImpl for ColumnProfileUdaf {
+impl AggregateUDFImpl for TableProfileUdaf {
     fn name(&self) -> &str {
-        &self.name
+        PROFILE
     }
 
     fn signature(&self) -> &Signature {
@@ -96,47 +109,60 @@ impl AggregateUDFImpl for ColumnProfileUdaf {
         Ok(DataType::Utf8)
     }
 
-    fn accumulator(&self, _args: AccumulatorArgs) -> DfResult<Box<dyn Accumulator>> {
-        Ok(Box::new(ColumnProfileAccumulator {
-            rule: self.rule.clone(),
-            options: self.options,
-            nulls: 0,
-            counts: DistinctTexts::default(),
+    fn accumulator(&self, args: AccumulatorArgs) -> DfResult<Box<dyn Accumulator>> {
+        if args.exprs.len() != self.columns.len() {
+            return Err(internal("one argument per profiled column expected"));
+        }
+        let columns = self
+            .columns
+            .iter()
+            .map(|(rule, options)| ColumnState {
+                rule: rule.clone(),
+                options: *options,
+                nulls: 0,
+                counts: DistinctTexts::default(),
+            })
+            .collect();
+        Ok(Box::new(TableProfileAccumulator {
+            columns,
+            threads: self.threads,
         }))
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> DfResult<Vec<FieldRef>> {
-        let list = |name: &str, item: DataType| {
+        let list = |i: usize, name: &str, item: DataType| {
             Arc::new(Field::new(
-                format!("{}[{name}]", args.name),
+                format!("{}[{i}.{name}]", args.name),
                 DataType::List(Arc::new(Field::new_list_field(item, true))),
                 true,
             ))
         };
-        Ok(vec![
-            list("texts", DataType::LargeUtf8),
-            list("counts", DataType::UInt64),
-            Arc::new(Field::new(format!("{}[nulls]", args.name), DataType::UInt64, true)),
-        ])
+        Ok((0..self.columns.len())
+            .flat_map(|i| {
+                [
+                    list(i, "texts", DataType::LargeUtf8),
+                    list(i, "counts", DataType::UInt64),
+                    Arc::new(Field::new(format!("{}[{i}.nulls]", args.name), DataType::UInt64, true)),
+                ]
+            })
+            .collect())
     }
 }
 
 /// Exact count of every distinct text of one column (the partial state merged across partitions).
 #[derive(Debug)]
-struct ColumnProfileAccumulator {
+struct ColumnState {
     rule: Arc<FieldRule>,
     options: ProfileOptions,
     nulls: u64,
     counts: DistinctTexts,
 }
 
-fn internal(message: &str) -> DataFusionError {
-    DataFusionError::Internal(format!("column profile: {message}"))
-}
+/// Three state columns per profiled column: texts, counts, nulls.
+const STATE_COLUMNS: usize = 3;
 
-impl Accumulator for ColumnProfileAccumulator {
-    fn update_batch(&mut self, values: &[ArrayRef]) -> DfResult<()> {
-        let array = values.first().ok_or_else(|| internal("no input"))?;
+impl ColumnState {
+    fn update(&mut self, array: &ArrayRef) -> DfResult<()> {
         let array = match array.data_type() {
             DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => array.clone(),
             _ => cast(array, &DataType::Utf8)?,
@@ -153,19 +179,18 @@ impl Accumulator for ColumnProfileAccumulator {
         Ok(())
     }
 
-    fn state(&mut self) -> DfResult<Vec<ScalarValue>> {
-        // The state is taken, not copied: DataFusion calls `state` once, at the end of a partition.
+    fn state(&mut self) -> [ScalarValue; STATE_COLUMNS] {
         let (texts, counts) = self.counts.take_arrays();
-        Ok(vec![
+        [
             SingleRowListArrayBuilder::new(texts).build_list_scalar(),
             SingleRowListArrayBuilder::new(counts).build_list_scalar(),
             ScalarValue::UInt64(Some(self.nulls)),
-        ])
+        ]
     }
 
-    fn merge_batch(&mut self, states: &[ArrayRef]) -> DfResult<()> {
+    fn merge(&mut self, states: &[ArrayRef]) -> DfResult<()> {
         let [texts, counts, nulls] = states else {
-            return Err(internal("expected three state columns"));
+            return Err(internal("expected three state columns per column"));
         };
         let (texts, counts) = (texts.as_list::<i32>(), counts.as_list::<i32>());
         for row in 0..texts.len() {
@@ -175,27 +200,117 @@ impl Accumulator for ColumnProfileAccumulator {
             let (row_texts, row_counts) = (texts.value(row), counts.value(row));
             let row_texts = row_texts.as_string::<i64>();
             self.counts.reserve(row_texts.len(), row_texts.value_data().len());
-            let row_counts = row_counts.as_primitive::<datafusion::arrow::datatypes::UInt64Type>();
+            let row_counts = row_counts.as_primitive::<UInt64Type>();
             for (text, n) in row_texts.iter().zip(row_counts.iter()) {
                 if let (Some(text), Some(n)) = (text, n) {
                     self.counts.add(text, n);
                 }
             }
         }
-        let nulls = nulls.as_primitive::<datafusion::arrow::datatypes::UInt64Type>();
-        self.nulls += nulls.iter().flatten().sum::<u64>();
+        self.nulls += nulls.as_primitive::<UInt64Type>().iter().flatten().sum::<u64>();
+        Ok(())
+    }
+}
+
+fn internal(message: &str) -> DataFusionError {
+    DataFusionError::Internal(format!("column profile: {message}"))
+}
+
+#[derive(Debug)]
+struct TableProfileAccumulator {
+    columns: Vec<ColumnState>,
+    threads: usize,
+}
+
+impl Accumulator for TableProfileAccumulator {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> DfResult<()> {
+        // Partitions already keep every core busy here: columns are counted one after the other.
+        if values.len() != self.columns.len() {
+            return Err(internal("one input per profiled column expected"));
+        }
+        for (column, array) in self.columns.iter_mut().zip(values) {
+            column.update(array)?;
+        }
+        Ok(())
+    }
+
+    fn state(&mut self) -> DfResult<Vec<ScalarValue>> {
+        // The state is taken, not copied: DataFusion calls `state` once, at the end of a partition.
+        Ok(self.columns.iter_mut().flat_map(ColumnState::state).collect())
+    }
+
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> DfResult<()> {
+        if states.len() != self.columns.len() * STATE_COLUMNS {
+            return Err(internal("three state columns per profiled column expected"));
+        }
+        for_each_column(&mut self.columns, self.threads, |i, column| {
+            column.merge(
+                states
+                    .get(i * STATE_COLUMNS..(i + 1) * STATE_COLUMNS)
+                    .unwrap_or_default(),
+            )
+        })?;
         Ok(())
     }
 
     fn evaluate(&mut self) -> DfResult<ScalarValue> {
-        let summary = summarize(&self.rule, self.options, self.nulls, &self.counts)?;
-        let json = serde_json::to_string(&summary).map_err(|e| internal(&e.to_string()))?;
+        let summaries = for_each_column(&mut self.columns, self.threads, |_, column| {
+            summarize(&column.rule, column.options, column.nulls, &column.counts)
+        })?;
+        let json = serde_json::to_string(&summaries).map_err(|e| internal(&e.to_string()))?;
         Ok(ScalarValue::Utf8(Some(json)))
     }
 
     fn size(&self) -> usize {
-        std::mem::size_of_val(self) + self.counts.allocated()
+        std::mem::size_of_val(self)
+            + self
+                .columns
+                .iter()
+                .map(|c| std::mem::size_of_val(c) + c.counts.allocated())
+                .sum::<usize>()
     }
+}
+
+/// A column and, once processed, its result.
+type Slot<'a, T> = (&'a mut ColumnState, Option<DfResult<T>>);
+
+/// Runs `work` on every column on up to `threads` threads, the columns with the most distinct texts
+/// first (so that a huge key column does not start last), and returns the results in column order.
+fn for_each_column<T: Send>(
+    columns: &mut [ColumnState],
+    threads: usize,
+    work: impl Fn(usize, &mut ColumnState) -> DfResult<T> + Sync,
+) -> DfResult<Vec<T>> {
+    let mut order: Vec<usize> = (0..columns.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(columns.get(i).map_or(0, |c| c.counts.len())));
+    let slots: Vec<Mutex<Slot<T>>> = columns.iter_mut().map(|c| Mutex::new((c, None))).collect();
+    let next = AtomicUsize::new(0);
+    let run = || {
+        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            if let Some(slot) = slots.get(i) {
+                let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
+                let result = work(i, slot.0);
+                slot.1 = Some(result);
+            }
+        }
+    };
+    let workers = threads.min(order.len());
+    if workers <= 1 {
+        run();
+    } else {
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(run);
+            }
+        });
+    }
+    slots
+        .into_iter()
+        .map(|slot| {
+            let (_, result) = slot.into_inner().unwrap_or_else(PoisonError::into_inner);
+            result.unwrap_or_else(|| Err(internal("a column was not processed")))
+        })
+        .collect()
 }
 
 /// Judges each distinct text once, weighted by how often it occurs. Nothing here holds an entry per
@@ -532,6 +647,27 @@ mod tests {
         // Decile 0.1 sits at rank 0.4: 1 + 0.4 × (2 − 1).
         assert_eq!(stats.histogram.get(1).copied(), Some(1.4));
         assert_eq!(stats.histogram.last().copied(), Some(10.0));
+    }
+
+    #[test]
+    fn columns_processed_on_several_threads_come_back_in_column_order() {
+        let mut columns: Vec<ColumnState> = (0..7)
+            .map(|i| {
+                let mut counts = DistinctTexts::default();
+                for n in 0..(i * 100) {
+                    counts.add(&n.to_string(), 1);
+                }
+                ColumnState {
+                    rule: Arc::new(FieldRule::plain(&format!("c{i}"))),
+                    options: ProfileOptions { top: 1, key: false },
+                    nulls: i as u64,
+                    counts,
+                }
+            })
+            .collect();
+        let seen = for_each_column(&mut columns, 3, |i, column| Ok((i, column.nulls, column.counts.len())));
+        let expected: Vec<(usize, u64, usize)> = (0..7).map(|i| (i, i as u64, i * 100)).collect();
+        assert_eq!(seen.unwrap_or_default(), expected);
     }
 
     #[test]
