@@ -1,5 +1,7 @@
-//! Reads one delimited text file as it comes (gzip, any encoding, ragged rows) into an Arrow IPC file of
-//! text columns, streaming, so DataFusion scans clean UTF-8 and every bad row is counted, not fatal.
+//! Reads one delimited text file as it comes (gzip, any encoding, ragged rows) into an Arrow IPC stream
+//! of text columns, streaming, so DataFusion scans clean UTF-8 and every bad row is counted, not fatal.
+//! The stream format, not the IPC file format: DataFusion 55 reads a byte range of an IPC file all at
+//! once (10M rows: +1.8 GiB of memory), and a stream batch by batch.
 
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -8,7 +10,7 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{ArrayRef, StringBuilder};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
-use datafusion::arrow::ipc::writer::FileWriter;
+use datafusion::arrow::ipc::writer::StreamWriter;
 use datafusion::arrow::record_batch::RecordBatch;
 use sha2::{Digest, Sha256};
 
@@ -64,7 +66,7 @@ fn is_gzip(path: &Path) -> bool {
     path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"))
 }
 
-/// Converts `path` into an IPC file under `out_dir`.
+/// Converts `path` into an IPC stream under `out_dir`.
 pub fn prepare(
     path: &Path,
     options: &CsvOptions,
@@ -198,8 +200,8 @@ fn convert(
             .collect::<Vec<_>>(),
     ));
     let out = File::create(out_path).map_err(|e| Error::io(out_path, &e))?;
-    let mut writer =
-        FileWriter::try_new(std::io::BufWriter::new(out), &schema).map_err(|e| Error::engine(out_path.display(), e))?;
+    let mut writer = StreamWriter::try_new(std::io::BufWriter::new(out), &schema)
+        .map_err(|e| Error::engine(out_path.display(), e))?;
     let mut prepared = PreparedCsv {
         ipc_path: out_path.to_path_buf(),
         header: header.clone(),
@@ -277,7 +279,7 @@ fn convert(
 }
 
 fn flush<W: std::io::Write>(
-    writer: &mut FileWriter<W>,
+    writer: &mut StreamWriter<W>,
     schema: &SchemaRef,
     builders: &mut [StringBuilder],
     out_path: &Path,
