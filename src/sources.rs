@@ -146,7 +146,7 @@ pub async fn register(ctx: &SessionContext, request: &SourceRequest<'_>, scratch
     };
     let frame = match format {
         SourceFormat::Csv => {
-            let prepared = prepare_csv_files(request, &files, scratch)?;
+            let prepared = prepare_csv_files(request, &files, scratch, ctx.copied_config().target_partitions())?;
             let mut total = 0;
             for (file, p) in files.iter().zip(&prepared) {
                 total += p.rows;
@@ -165,7 +165,10 @@ pub async fn register(ctx: &SessionContext, request: &SourceRequest<'_>, scratch
             }
             info.bad_lines.truncate(csv_prep::BAD_LINES_KEPT);
             info.rows = Some(total);
-            let ipc: Vec<String> = prepared.iter().map(|p| p.ipc_path.display().to_string()).collect();
+            let ipc: Vec<String> = prepared
+                .iter()
+                .flat_map(|p| p.ipc_paths.iter().map(|path| path.display().to_string()))
+                .collect();
             ctx.read_arrow(
                 ipc,
                 ArrowReadOptions {
@@ -221,11 +224,20 @@ pub async fn register(ctx: &SessionContext, request: &SourceRequest<'_>, scratch
     Ok(info)
 }
 
-fn prepare_csv_files(request: &SourceRequest, files: &[PathBuf], scratch: &Path) -> Result<Vec<PreparedCsv>> {
+fn prepare_csv_files(
+    request: &SourceRequest,
+    files: &[PathBuf],
+    scratch: &Path,
+    shards: usize,
+) -> Result<Vec<PreparedCsv>> {
     let mut prepared: Vec<PreparedCsv> = Vec::with_capacity(files.len());
     for (i, file) in files.iter().enumerate() {
-        let out = scratch.join(format!("{}-{i}.arrow", sanitize(request.name)));
-        let p = csv_prep::prepare(file, request.csv, request.null_tokens, out, request.schema_only)?;
+        // One stream per core; a schema-only read needs one.
+        let shards = if request.schema_only { 1 } else { shards.max(1) };
+        let outs: Vec<PathBuf> = (0..shards)
+            .map(|shard| scratch.join(format!("{}-{i}-{shard}.arrow", sanitize(request.name))))
+            .collect();
+        let p = csv_prep::prepare(file, request.csv, request.null_tokens, &outs, request.schema_only)?;
         if let Some(first) = prepared.first() {
             if first.header != p.header {
                 return Err(Error::new(format!(
