@@ -266,6 +266,7 @@ pub async fn starter_spec(paths: &[PathBuf], table: Option<&str>, spec_path: Opt
                 sql::ident(&f.name)
             );
             let sample = engine.query("sampling dates", &statement).await?;
+            let sample = batch::named(&sample);
             let values: Vec<String> = batch::rows(&sample)
                 .filter_map(|(b, r)| batch::text(b, "v", r))
                 .collect();

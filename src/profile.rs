@@ -94,8 +94,9 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
     let Some(first) = batches.iter().find(|b| b.num_rows() > 0) else {
         return Err(crate::error::Error::new("the profile query returned no row"));
     };
-    let rows = batch::count(first, "rows", 0);
-    let summaries: Vec<ColumnSummary> = match batch::text(first, "profiles", 0) {
+    let first = batch::Named::new(first);
+    let rows = batch::count(&first, "rows", 0);
+    let summaries: Vec<ColumnSummary> = match batch::text(&first, "profiles", 0) {
         Some(json) => serde_json::from_str(&json)
             .map_err(|e| crate::error::Error::new(format!("the column profiles are unreadable: {e}")))?,
         None => Vec::new(),

@@ -91,6 +91,7 @@ async fn run_one(engine: &Engine, spec: &Spec, test: &RuleTest) -> Result<TestRe
     let Some(row) = batches.iter().find(|b| b.num_rows() > 0) else {
         return Err(Error::new(format!("test \"{}\" returned no row", test.name)));
     };
+    let row = &batch::Named::new(row);
     let mut actual = Vec::new();
     let mut actual_undetermined = Vec::new();
     let mut evaluations = Vec::new();

@@ -90,6 +90,8 @@ pub async fn measure(engine: &Engine, spec: &Spec) -> Result<SegmentOutput> {
     let Some(row) = counts.iter().find(|b| b.num_rows() > 0) else {
         return Err(crate::error::Error::new("the segment query returned no row"));
     };
+    let row = &batch::Named::new(row);
+    let strata_rows = batch::named(&strata_batches);
     let strata: Vec<&str> = spec.subject.strata.iter().map(|s| s.value.as_str()).collect();
     statements.insert(0, passes.counts);
     let risk = &spec.risk;
@@ -120,7 +122,7 @@ pub async fn measure(engine: &Engine, spec: &Spec) -> Result<SegmentOutput> {
                     }
                 })
                 .collect();
-            let strata_reports = strata_for_segment(&strata_batches, &strata, j, &plan.fields, spec);
+            let strata_reports = strata_for_segment(&strata_rows, &strata, j, &plan.fields, spec);
             let undetermined_share = share(undetermined, population);
             let own = risk.undetermined.level_when_high(undetermined_share);
             let worst = fields
@@ -196,6 +198,7 @@ pub async fn measure(engine: &Engine, spec: &Spec) -> Result<SegmentOutput> {
             }
         })
         .collect();
+    drop(strata_rows);
     Ok(SegmentOutput {
         segments,
         segmentations,
@@ -225,7 +228,7 @@ fn pool_small_groups(groups: &mut Vec<StratumGroup>, min_count: u64) {
 }
 
 fn strata_for_segment(
-    batches: &[datafusion::arrow::record_batch::RecordBatch],
+    batches: &[batch::Named],
     strata: &[&str],
     j: usize,
     fields: &[String],
