@@ -230,10 +230,10 @@ fn prepare_csv_files(
     scratch: &Path,
     shards: usize,
 ) -> Result<Vec<PreparedCsv>> {
+    // One stream per core; a schema-only read needs one.
+    let shards = if request.schema_only { 1 } else { shards.max(1) };
     let mut prepared: Vec<PreparedCsv> = Vec::with_capacity(files.len());
     for (i, file) in files.iter().enumerate() {
-        // One stream per core; a schema-only read needs one.
-        let shards = if request.schema_only { 1 } else { shards.max(1) };
         let outs: Vec<PathBuf> = (0..shards)
             .map(|shard| scratch.join(format!("{}-{i}-{shard}.arrow", sanitize(request.name))))
             .collect();

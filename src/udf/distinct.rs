@@ -1,12 +1,13 @@
 //! The exact count of every distinct text of one column, packed for millions of distinct values:
 //! the texts live end to end in one buffer (Arrow's large-string layout), the hash table holds
-//! indexes, so a new text costs no allocation of its own and the partial state is two buffer copies.
+//! indexes, so a new text costs no allocation of its own and the partial state is moved out, not copied.
 
 use std::hash::BuildHasher;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, LargeStringArray, UInt64Array};
+use datafusion::arrow::array::{ArrayRef, LargeStringArray, UInt64Array};
 use datafusion::arrow::buffer::{Buffer, OffsetBuffer, ScalarBuffer};
+use datafusion::arrow::error::ArrowError;
 use hashbrown::hash_table::Entry;
 use hashbrown::{DefaultHashBuilder, HashTable};
 
@@ -103,7 +104,8 @@ impl DistinctTexts {
     }
 
     /// Moves the texts and counts out as two arrays (the partial state), leaving the table empty.
-    pub fn take_arrays(&mut self) -> (ArrayRef, ArrayRef) {
+    /// An array Arrow refuses is an error, never a silently empty state (its counts would be lost).
+    pub fn take_arrays(&mut self) -> Result<(ArrayRef, ArrayRef), ArrowError> {
         let taken = std::mem::take(self);
         let offsets = if taken.offsets.is_empty() {
             vec![0]
@@ -114,11 +116,9 @@ impl DistinctTexts {
             OffsetBuffer::new(ScalarBuffer::from(offsets)),
             Buffer::from_vec(taken.bytes),
             None,
-        )
-        .unwrap_or_else(|_| LargeStringArray::from(Vec::<&str>::new()));
+        )?;
         let counts: ArrayRef = Arc::new(UInt64Array::from(taken.counts));
-        debug_assert_eq!(texts.len(), counts.len());
-        (Arc::new(texts), counts)
+        Ok((Arc::new(texts), counts))
     }
 }
 
@@ -132,7 +132,7 @@ fn text_at<'a>(bytes: &'a [u8], offsets: &[i64], i: usize) -> &'a [u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use datafusion::arrow::array::AsArray;
+    use datafusion::arrow::array::{Array, AsArray};
 
     #[test]
     fn counts_each_distinct_text_in_order_of_first_sight() {
@@ -154,11 +154,16 @@ mod tests {
         }
         assert_eq!(texts.len(), 2_500);
         assert!(texts.iter().all(|(_, n)| n == 4));
-        let (strings, counts) = texts.take_arrays();
-        assert_eq!((strings.len(), counts.len()), (2_500, 2_500));
-        assert_eq!(strings.as_string::<i64>().value(7), "7");
+        let moved = texts.take_arrays().map(|(strings, counts)| {
+            (
+                strings.len(),
+                counts.len(),
+                strings.as_string::<i64>().value(7).to_string(),
+            )
+        });
+        assert_eq!(moved.ok(), Some((2_500, 2_500, "7".to_string())));
         assert_eq!(texts.len(), 0);
-        let (empty, _) = texts.take_arrays();
-        assert_eq!(empty.len(), 0);
+        let empty = texts.take_arrays().map(|(strings, _)| strings.len());
+        assert_eq!(empty.ok(), Some(0));
     }
 }
