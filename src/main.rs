@@ -9,11 +9,28 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
-use segaudit::engine::RunOptions;
-use segaudit::render::{html, json, terminal};
-use segaudit::risk::Level;
-use segaudit::spec::Lang;
+use segaudit::report::render::{html, json, terminal};
+use segaudit::Lang;
+use segaudit::RunOptions;
 use segaudit::{AuditOptions, Error, Report};
+use segaudit::{FailOn, Level};
+
+/// Prints to stdout. A reader that stops early (`segaudit audit … | head`) closes the pipe: the rest
+/// of the summary is dropped instead of panicking, and the exit code still says how the audit went.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// [`out!`] with a newline.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
 
 #[derive(Parser)]
 #[command(
@@ -27,7 +44,7 @@ struct Cli {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum FailOn {
+enum FailOnArg {
     Never,
     Warn,
     High,
@@ -38,6 +55,7 @@ enum FailOn {
 enum LangArg {
     En,
     Fr,
+    Pt,
 }
 
 #[derive(clap::Args)]
@@ -78,7 +96,7 @@ enum Command {
         output: Output,
         /// Fail (exit 1) on findings at or above this level (overrides [gate] fail_on)
         #[arg(long, value_enum)]
-        fail_on: Option<FailOn>,
+        fail_on: Option<FailOnArg>,
     },
     /// Profile data files with no spec (every column, overall)
     Profile {
@@ -190,7 +208,7 @@ fn parse_size(text: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("`{text}` is not a memory size: write e.g. 512M or 4G"))
 }
 
-fn options(output: &Output, fail_on: Option<FailOn>) -> AuditOptions {
+fn options(output: &Output, fail_on: Option<FailOnArg>) -> AuditOptions {
     AuditOptions {
         run: RunOptions {
             threads: output.threads,
@@ -200,12 +218,13 @@ fn options(output: &Output, fail_on: Option<FailOn>) -> AuditOptions {
         lang: output.lang.map(|l| match l {
             LangArg::En => Lang::En,
             LangArg::Fr => Lang::Fr,
+            LangArg::Pt => Lang::Pt,
         }),
         fail_on: fail_on.map(|f| match f {
-            FailOn::Never => None,
-            FailOn::Warn => Some(Level::Warn),
-            FailOn::High => Some(Level::High),
-            FailOn::Critical => Some(Level::Critical),
+            FailOnArg::Never => FailOn::Never,
+            FailOnArg::Warn => FailOn::At(Level::Warn),
+            FailOnArg::High => FailOn::At(Level::High),
+            FailOnArg::Critical => FailOn::At(Level::Critical),
         }),
         generated_at: segaudit::now_rfc3339(),
         tool_version: segaudit::TOOL_VERSION.to_string(),
@@ -214,7 +233,7 @@ fn options(output: &Output, fail_on: Option<FailOn>) -> AuditOptions {
 
 fn print_sql(report: &Report) {
     for statement in &report.sql {
-        println!("-- {}\n{};\n", statement.purpose, statement.sql);
+        outln!("-- {}\n{};\n", statement.purpose, statement.sql);
     }
 }
 
@@ -237,8 +256,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 print_sql(&report);
             }
             if !output.quiet {
-                print!("{}", terminal::render(&report));
-                println!("JSON report: {}\nHTML report: {}", path.display(), html_path.display());
+                out!("{}", terminal::render(&report));
+                let (json_shown, html_shown) = (path.display().to_string(), html_path.display().to_string());
+                out!("{}", terminal::written(report.lang, &json_shown, &html_shown));
             }
             Ok(if report.gate.passed {
                 ExitCode::SUCCESS
@@ -248,7 +268,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Profile { data, output } => {
             let progress = Progress::start("profiling", output.quiet);
-            let reports = segaudit::run_profile(&data, &options(&output, Some(FailOn::Never)));
+            let reports = segaudit::run_profile(&data, &options(&output, Some(FailOnArg::Never)));
             drop(progress);
             let reports = reports?;
             let path = json_path(&output, "profile.json");
@@ -257,7 +277,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             } else {
                 serde_json::to_string_pretty(&reports).map_err(|e| Error::new(e.to_string()))?
             };
-            segaudit::render::write_atomically(&path, format!("{body}\n").as_bytes())?;
+            segaudit::write_atomically(&path, format!("{body}\n").as_bytes())?;
             let mut html_paths = Vec::new();
             for (i, report) in reports.iter().enumerate() {
                 let name = if reports.len() == 1 {
@@ -277,15 +297,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     print_sql(report);
                 }
                 if !output.quiet {
-                    print!("{}", terminal::render(report));
+                    out!("{}", terminal::render(report));
                 }
             }
-            if !output.quiet {
-                println!(
-                    "JSON report: {}\nHTML report: {}",
-                    path.display(),
-                    html_paths.join(", ")
-                );
+            if let (false, Some(first)) = (output.quiet, reports.first()) {
+                let json_shown = path.display().to_string();
+                out!("{}", terminal::written(first.lang, &json_shown, &html_paths.join(", ")));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -304,10 +321,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let text = segaudit::run_init(&data, table.as_deref(), out.as_deref())?;
             match out {
                 Some(path) => {
-                    segaudit::render::write_atomically(&path, text.as_bytes())?;
+                    segaudit::write_atomically(&path, text.as_bytes())?;
                     eprintln!("wrote {}; next: segaudit check {}", path.display(), path.display());
                 }
-                None => print!("{text}"),
+                None => out!("{text}"),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -318,10 +335,10 @@ fn check(spec_path: &Path, show_sql: bool) -> Result<ExitCode, Error> {
     let (spec, outcome) = segaudit::run_check(spec_path, RunOptions::default())?;
     if show_sql {
         for statement in &outcome.statements {
-            println!("-- {}\n{};\n", statement.purpose, statement.sql);
+            outln!("-- {}\n{};\n", statement.purpose, statement.sql);
         }
     }
-    println!(
+    outln!(
         "{}: spec is valid ({} sources, {} views, {} fields, {} segments, {} segmentations)",
         spec_path.display(),
         spec.sources.len(),
@@ -333,20 +350,20 @@ fn check(spec_path: &Path, show_sql: bool) -> Result<ExitCode, Error> {
     let mut failed = 0;
     for test in &outcome.tests {
         if test.passed {
-            println!("test \"{}\": passed", test.name);
+            outln!("test \"{}\": passed", test.name);
             continue;
         }
         failed += 1;
-        println!("test \"{}\": FAILED", test.name);
+        outln!("test \"{}\": FAILED", test.name);
         let row: Vec<String> = test.row.iter().map(|(k, v)| format!("{k} = {v:?}")).collect();
-        println!("  row: {{ {} }}", row.join(", "));
-        println!(
+        outln!("  row: {{ {} }}", row.join(", "));
+        outln!(
             "  expected: [{}]  actual: [{}]",
             test.expected.join(", "),
             test.actual.join(", ")
         );
         if !test.expected_undetermined.is_empty() || !test.actual_undetermined.is_empty() {
-            println!(
+            outln!(
                 "  undetermined expected: [{}]  actual: [{}]",
                 test.expected_undetermined.join(", "),
                 test.actual_undetermined.join(", ")
@@ -363,7 +380,7 @@ fn check(spec_path: &Path, show_sql: bool) -> Result<ExitCode, Error> {
                 .iter()
                 .map(|(k, v)| format!("{k} = {}", v.as_deref().unwrap_or("NULL")))
                 .collect();
-            println!(
+            outln!(
                 "  {}: population {}, rule {}  ({})",
                 e.segment,
                 word(e.population),
@@ -373,7 +390,7 @@ fn check(spec_path: &Path, show_sql: bool) -> Result<ExitCode, Error> {
         }
     }
     if !outcome.tests.is_empty() {
-        println!("{} passed, {failed} failed", outcome.tests.len() - failed);
+        outln!("{} passed, {failed} failed", outcome.tests.len() - failed);
     }
     Ok(if failed > 0 {
         ExitCode::from(1)

@@ -9,8 +9,8 @@ use toml::Spanned;
 
 use super::model::{self, RawSpec, ThresholdSpec};
 use super::*;
-use crate::fieldcheck::{parse_typed, FieldType, Typed};
-use crate::names::did_you_mean;
+use crate::base::names::did_you_mean;
+use crate::spec::fieldcheck::{parse_typed, FieldType, Typed};
 
 const FAMILIES: [&str; 6] = [
     "socio-demographic",
@@ -157,29 +157,29 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
             &at,
             "risk.usability",
             raw.risk.usability.as_ref(),
-            crate::risk::Thresholds::USABILITY,
+            crate::base::risk::Thresholds::USABILITY,
             true,
         )?,
         undetermined: thresholds(
             &at,
             "risk.undetermined",
             raw.risk.undetermined.as_ref(),
-            crate::risk::Thresholds::UNDETERMINED,
+            crate::base::risk::Thresholds::UNDETERMINED,
             false,
         )?,
         strata_gap: thresholds(
             &at,
             "risk.strata_gap",
             raw.risk.strata_gap.as_ref(),
-            crate::risk::Thresholds::STRATA_GAP,
+            crate::base::risk::Thresholds::STRATA_GAP,
             false,
         )?,
         min_population: raw.risk.min_population.unwrap_or(30),
     };
 
     let fail_on = match &raw.gate.fail_on {
-        None => Some(Level::High),
-        Some(v) => parse_fail_on(v.get_ref()).ok_or_else(|| {
+        None => FailOn::At(Level::High),
+        Some(v) => FailOn::parse(v.get_ref()).ok_or_else(|| {
             at.err(v, "gate.fail_on", format!("unknown level {:?}", v.get_ref()))
                 .with_tip("use one of: warn, high, critical, never")
         })?,
@@ -211,15 +211,6 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
         top_values: raw.report.top_values.unwrap_or(10).clamp(1, 100),
         tests,
     })
-}
-
-/// `never` means no finding fails the gate.
-pub fn parse_fail_on(text: &str) -> Option<Option<Level>> {
-    match text {
-        "never" => Some(None),
-        "warn" | "high" | "critical" => Level::parse(text).map(Some),
-        _ => None,
-    }
 }
 
 fn build_source(at: &At, dir: &Path, name: &str, s: &model::SourceSpec) -> Result<Source> {
@@ -319,7 +310,7 @@ fn build_subject(at: &At, raw: &RawSpec, sources: &[Source], views: &[View]) -> 
     })
 }
 
-fn build_field(at: &At, name: &str, f: &model::FieldSpec) -> Result<crate::fieldcheck::FieldRule> {
+fn build_field(at: &At, name: &str, f: &model::FieldSpec) -> Result<crate::spec::fieldcheck::FieldRule> {
     let key = |k: &str| format!("field.{name}.{k}");
     let range = f.range.as_ref();
     let field_type = match &f.field_type {
@@ -358,7 +349,7 @@ fn build_field(at: &At, name: &str, f: &model::FieldSpec) -> Result<crate::field
         })?),
     };
     let values = f.values.as_ref().map(|vs| vs.iter().map(value_text).collect());
-    Ok(crate::fieldcheck::FieldRule {
+    Ok(crate::spec::fieldcheck::FieldRule {
         name: name.to_string(),
         label: f.label.clone(),
         declared: true,
@@ -511,12 +502,12 @@ fn thresholds(
     at: &At,
     key: &str,
     spec: Option<&Spanned<ThresholdSpec>>,
-    default: crate::risk::Thresholds,
+    default: crate::base::risk::Thresholds,
     lower_is_worse: bool,
-) -> Result<crate::risk::Thresholds> {
+) -> Result<crate::base::risk::Thresholds> {
     let Some(spanned) = spec else { return Ok(default) };
     let t = spanned.get_ref();
-    let out = crate::risk::Thresholds {
+    let out = crate::base::risk::Thresholds {
         warn: t.warn.unwrap_or(default.warn),
         high: t.high.unwrap_or(default.high),
         critical: t.critical.unwrap_or(default.critical),

@@ -1,14 +1,16 @@
 //! The audit spec: loading TOML, turning it into a validated model, and errors that point at line:column.
 
 mod build;
+pub mod fieldcheck;
 pub mod model;
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
-use crate::fieldcheck::FieldRule;
-use crate::risk::{Level, Thresholds};
+use crate::base::error::{Error, Result};
+use crate::base::risk::{FailOn, Level, Thresholds};
+use crate::spec::fieldcheck::FieldRule;
 
+pub use crate::base::i18n::Lang;
 pub use build::build;
 
 /// Where a value stands in the spec file, for error messages.
@@ -23,23 +25,6 @@ pub struct Loc {
 pub struct Located<T> {
     pub value: T,
     pub loc: Loc,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    En,
-    Fr,
-}
-
-impl Lang {
-    pub fn parse(text: &str) -> Option<Self> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "en" | "english" => Some(Lang::En),
-            "fr" | "french" | "français" | "francais" => Some(Lang::Fr),
-            _ => None,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,7 +126,7 @@ pub struct Spec {
     pub segmentations: Vec<Segmentation>,
     pub risk: RiskSettings,
     /// `None` means the gate never fails.
-    pub fail_on: Option<Level>,
+    pub fail_on: FailOn,
     pub min_count: u64,
     pub top_values: usize,
     pub tests: Vec<RuleTest>,
@@ -150,15 +135,6 @@ pub struct Spec {
 impl Spec {
     pub fn field(&self, name: &str) -> Option<&FieldRule> {
         self.fields.iter().find(|f| f.name == name)
-    }
-
-    /// Every name a spec SQL snippet may refer to as a table.
-    pub fn table_names(&self) -> Vec<&str> {
-        self.sources
-            .iter()
-            .map(|s| s.name.as_str())
-            .chain(self.views.iter().map(|v| v.name.as_str()))
-            .collect()
     }
 }
 
@@ -208,7 +184,7 @@ fn unknown_key_tip(message: &str) -> Option<String> {
     let rest = message.strip_prefix("unknown field `")?;
     let (bad, expected) = rest.split_once('`')?;
     let options: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-    Some(match crate::names::did_you_mean(bad, options.iter().copied()) {
+    Some(match crate::base::names::did_you_mean(bad, options.iter().copied()) {
         Some(good) => format!("did you mean `{good}`? (allowed keys here: {})", options.join(", ")),
         None => format!("remove `{bad}`; allowed keys here: {}", options.join(", ")),
     })

@@ -1,0 +1,29 @@
+//! Files segaudit writes: always whole or not at all (temp file beside the target, then rename).
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::base::error::{Error, Result};
+
+/// Writes `content` next to `path` then renames it into place, so a reader never sees half a report.
+pub fn write_atomically(path: &Path, content: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let unwritable =
+        |e: std::io::Error| Error::io(dir, &e).with_tip("choose an output folder you can write to (--out DIR)");
+    std::fs::create_dir_all(dir).map_err(unwritable)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".segaudit-");
+    // Reports are shared documents: readable like any file the user writes (tempfile defaults to 0600).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let mut temp = builder.tempfile_in(dir).map_err(unwritable)?;
+    temp.write_all(content).map_err(|e| Error::io(path, &e))?;
+    temp.persist(path).map_err(|e| Error::io(path, &e.error))?;
+    Ok(())
+}

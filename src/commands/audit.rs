@@ -1,0 +1,259 @@
+//! The audit: opens the engine, runs the bounded set of passes, and assembles the one [`Report`].
+
+use crate::base::error::{Error, Result};
+use crate::base::risk::{FailOn, Level, Thresholds};
+use crate::engine::sql;
+use crate::engine::{Engine, RunOptions};
+use crate::judge::findings::{self, Inputs};
+use crate::measure::fieldmap;
+use crate::measure::heterogeneity;
+use crate::measure::profile::{self, ProfileSettings};
+use crate::measure::ruletest;
+use crate::measure::segments;
+use crate::report::{
+    CriterionReport, FieldProfile, Gate, Heterogeneity, Report, ReportFormat, SpecInfo, SqlStatement, SubjectInfo,
+};
+use crate::spec::{Lang, Spec};
+
+/// What the command line may override.
+#[derive(Debug, Clone, Default)]
+pub struct AuditOptions {
+    pub run: RunOptions,
+    pub lang: Option<Lang>,
+    /// Overrides the spec's `[gate] fail_on`.
+    pub fail_on: Option<FailOn>,
+    /// The run date written in the report (injected so output can be reproduced).
+    pub generated_at: String,
+    pub tool_version: String,
+}
+
+/// Which report a run produces: an audit of a spec, or the profile of one data path (no spec).
+#[derive(Debug, Clone, Copy)]
+pub enum Run<'a> {
+    Audit,
+    Profile { data: &'a std::path::Path },
+}
+
+/// What `check` found: the rule tests and the statements it planned.
+pub struct CheckOutcome {
+    pub tests: Vec<crate::report::TestResult>,
+    pub statements: Vec<SqlStatement>,
+}
+
+pub async fn audit(spec: &Spec, options: &AuditOptions, run: Run<'_>) -> Result<Report> {
+    let engine = Engine::open(spec, options.run).await?;
+    let lang = options.lang.unwrap_or(spec.lang);
+    let key = spec.subject.key.as_ref().map(|k| k.value.as_str());
+    let profiled = profile::profile(
+        &engine,
+        &ProfileSettings {
+            subject: &spec.subject.table.value,
+            key,
+            top: spec.top_values,
+            min_count: spec.min_count,
+            usability: spec.risk.usability,
+        },
+    )
+    .await?;
+    let mut measured = segments::measure(&engine, spec).await?;
+    let co_missing = heterogeneity::co_missingness(&engine, spec).await?;
+    let tests = ruletest::run(&engine, spec).await?;
+    heterogeneity::enrich_segments(&mut measured.segments, &profiled.fields, profiled.rows);
+    let strata: Vec<&str> = spec.subject.strata.iter().map(|s| s.value.as_str()).collect();
+    let heterogeneity = Heterogeneity {
+        heatmap: heterogeneity::heatmap(&measured.strata_batches, &strata, &engine.columns, spec.min_count)?,
+        co_missingness: co_missing.as_ref().map(|(c, _)| c.clone()),
+    };
+
+    let mut fields = profiled.fields;
+    for rule in spec.fields.iter().filter(|f| !engine.columns.contains(&f.name)) {
+        fields.push(absent_field(rule, profiled.rows, spec.risk.usability));
+    }
+    let segment_fields: Vec<(String, Vec<String>)> = spec
+        .segments
+        .iter()
+        .zip(&engine.segments)
+        .map(|(s, p)| (s.id.clone(), p.fields.clone()))
+        .collect();
+    let field_map = fieldmap::build(spec, &engine.columns, &fields, &segment_fields);
+    let criteria = criteria(spec, &field_map, &measured.segments);
+    let findings = findings::collect(
+        spec,
+        lang,
+        &Inputs {
+            sources: &engine.sources,
+            rows: profiled.rows,
+            duplicate_keys: profiled.duplicate_keys,
+            fields: &fields,
+            field_map: &field_map,
+            segments: &measured.segments,
+            segmentations: &measured.segmentations,
+            tests: &tests,
+        },
+    );
+    let fail_on = options.fail_on.unwrap_or(spec.fail_on);
+    let mut statements = vec![SqlStatement {
+        purpose: "typed, cleaned subject".into(),
+        sql: format!(
+            "CREATE VIEW {} AS\n{}",
+            sql::ident(sql::TYPED_SUBJECT),
+            sql::typed_subject(&spec.subject.table.value, &engine.columns)
+        ),
+    }];
+    statements.extend(profiled.statements);
+    statements.extend(measured.statements);
+    statements.extend(co_missing.map(|(_, statement)| statement));
+    Ok(Report {
+        format: match run {
+            Run::Audit => ReportFormat::Audit,
+            Run::Profile { .. } => ReportFormat::Profile,
+        },
+        version: 1,
+        tool_version: options.tool_version.clone(),
+        generated_at: options.generated_at.clone(),
+        title: spec.title.clone(),
+        lang,
+        spec: SpecInfo {
+            path: match run {
+                Run::Audit => spec.path.display().to_string(),
+                Run::Profile { data } => data.display().to_string(),
+            },
+            sha256: spec.sha256.clone(),
+        },
+        sources: engine.sources.clone(),
+        subject: SubjectInfo {
+            table: spec.subject.table.value.clone(),
+            rows: profiled.rows,
+            key: key.map(str::to_string),
+            duplicate_keys: profiled.duplicate_keys,
+            strata: spec.subject.strata.iter().map(|s| s.value.clone()).collect(),
+        },
+        gate: Gate::decide(fail_on, &findings),
+        fields,
+        field_map,
+        criteria,
+        segments: measured.segments,
+        segmentations: measured.segmentations,
+        heterogeneity,
+        tests,
+        findings,
+        sql: statements,
+        spec_text: spec.text.clone(),
+    })
+}
+
+/// Validates everything short of scanning data: sources' schemas, views, predicates, the statements
+/// the audit would run; then runs the rule tests.
+pub async fn check(spec: &Spec, options: RunOptions) -> Result<CheckOutcome> {
+    let engine = Engine::open(
+        spec,
+        RunOptions {
+            schema_only: true,
+            ..options
+        },
+    )
+    .await?;
+    declared_fields_exist(spec, &engine.columns)?;
+    let passes = segments::pass_statements(&engine, spec);
+    let statements: Vec<SqlStatement> = std::iter::once(passes.counts).chain(passes.strata).collect();
+    for statement in &statements {
+        engine.plan(&statement.purpose, &statement.sql).await?;
+    }
+    let tests = ruletest::run(&engine, spec).await?;
+    Ok(CheckOutcome { tests, statements })
+}
+
+/// `check` refuses a `[field]` table naming a column the subject does not have (the audit reports
+/// it as `field_map.missing` and goes on).
+fn declared_fields_exist(spec: &Spec, columns: &[String]) -> Result<()> {
+    let Some(field) = spec.fields.iter().find(|f| !columns.contains(&f.name)) else {
+        return Ok(());
+    };
+    let header = format!("[field.{}]", field.name);
+    let loc = crate::spec::loc_of(&spec.text, spec.text.find(&header).unwrap_or(0));
+    let suggestions = fieldmap::suggestions(&field.name, columns);
+    let tip = if suggestions.is_empty() {
+        format!("the subject's columns are: {}", columns.join(", "))
+    } else {
+        format!(
+            "did you mean `{}`? (rename the table to the column's exact name)",
+            suggestions.join("`, `")
+        )
+    };
+    Err(Error::new(format!(
+        "{}:{}:{}: `field.{}`: the subject `{}` has no such column",
+        spec.path.display(),
+        loc.line,
+        loc.col,
+        field.name,
+        spec.subject.table.value
+    ))
+    .with_tip(tip))
+}
+
+/// A declared field the subject does not have: every row lacks it.
+fn absent_field(rule: &crate::spec::fieldcheck::FieldRule, rows: u64, usability: Thresholds) -> FieldProfile {
+    FieldProfile {
+        name: rule.name.clone(),
+        label: rule.label.clone(),
+        declared: true,
+        available: false,
+        field_type: rule.field_type.as_str().to_string(),
+        observed_type: None,
+        rows,
+        missing: rows,
+        invalid: 0,
+        usable: 0,
+        completeness: crate::base::risk::share(0, rows),
+        validity: None,
+        usability: crate::base::risk::share(0, rows),
+        usability_interval: crate::base::risk::wilson_95(0, rows),
+        distinct: None,
+        pii: rule.pii,
+        top_values: Vec::new(),
+        shapes: Vec::new(),
+        suspected_placeholders: Vec::new(),
+        dominant_shape_share: None,
+        shapes_for_95: None,
+        case_variants: Vec::new(),
+        mojibake: 0,
+        stats: None,
+        risk: if rows == 0 {
+            Level::Ok
+        } else {
+            usability.level_when_low(Some(0.0))
+        },
+    }
+}
+
+/// A criterion is as risky as the worst of the segments that read its fields; critical when one of
+/// its fields is not in the subject, since it cannot be assessed at all.
+fn criteria(
+    spec: &Spec,
+    field_map: &[crate::report::FieldMapEntry],
+    segments: &[crate::report::SegmentReport],
+) -> Vec<CriterionReport> {
+    spec.criteria
+        .iter()
+        .map(|c| {
+            let names: Vec<String> = c.fields.iter().map(|f| f.value.clone()).collect();
+            let using: Vec<&crate::report::SegmentReport> = segments
+                .iter()
+                .filter(|s| s.fields.iter().any(|f| names.contains(&f.name)))
+                .collect();
+            let missing = field_map
+                .iter()
+                .any(|e| e.status == crate::measure::fieldmap::FieldStatus::Missing && names.contains(&e.name));
+            let segment_risk = using.iter().map(|s| s.risk).max().unwrap_or(Level::Ok);
+            let risk = if missing { Level::Critical } else { segment_risk };
+            CriterionReport {
+                id: c.id.clone(),
+                label: c.label.clone(),
+                family: c.family.clone(),
+                fields: names,
+                segments: using.iter().map(|s| s.id.clone()).collect(),
+                risk,
+            }
+        })
+        .collect()
+}

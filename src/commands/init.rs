@@ -1,0 +1,393 @@
+//! `segaudit init`: reads data files and writes a commented starter spec — sources as detected,
+//! the subject with a key candidate, fields with inferred types, date formats, allowed values,
+//! suspected placeholders and personal-data guesses, and commented criterion and segment examples.
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use crate::base::error::{Error, Result};
+use crate::base::names::fold;
+use crate::engine::batch;
+use crate::engine::columns::Col;
+use crate::engine::sql;
+use crate::engine::{Engine, RunOptions};
+use crate::measure::profile::FieldProfile;
+use crate::measure::profile::{self, ProfileSettings};
+
+/// Values sampled per date column to find its formats.
+const DATE_SAMPLE: usize = 5000;
+/// Columns with at most this many distinct values get a `values` list.
+const MAX_VALUES: u64 = 10;
+
+/// Column names that usually hold personal data.
+fn looks_personal(name: &str) -> bool {
+    let folded = fold(name);
+    [
+        "email",
+        "mail",
+        "courriel",
+        "phone",
+        "telephone",
+        "tel",
+        "mobile",
+        "gsm",
+        "portable",
+        "nom",
+        "name",
+        "prenom",
+        "adresse",
+        "address",
+        "cni",
+        "passport",
+        "passeport",
+        "iban",
+        "ssn",
+        "nin",
+        "identite",
+    ]
+    .iter()
+    .any(|w| folded == *w || folded.starts_with(w) || folded.ends_with(w))
+}
+
+fn source_name(path: &Path, taken: &[String]) -> String {
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().to_string())
+        .unwrap_or_else(|| "data".into());
+    let stem = file.split('.').next().unwrap_or("data");
+    let mut name: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        name = format!("data_{name}");
+    }
+    let base = name.clone();
+    let mut n = 2;
+    while taken.contains(&name) {
+        name = format!("{base}_{n}");
+        n += 1;
+    }
+    name
+}
+
+fn key_candidate(fields: &[FieldProfile], rows: u64) -> Option<&FieldProfile> {
+    let unique: Vec<&FieldProfile> = fields
+        .iter()
+        .filter(|f| rows > 0 && f.missing == 0 && f.distinct == Some(rows))
+        .collect();
+    let named = |f: &&&FieldProfile| {
+        let n = fold(&f.name);
+        n.contains("id")
+            || n.contains("code")
+            || n.contains("num")
+            || n.contains("ref")
+            || n.contains("key")
+            || n.contains("cle")
+    };
+    unique.iter().find(named).or(unique.first()).copied()
+}
+
+/// The date formats a sample of values follows, most frequent first (each value counted once, under
+/// the first format that reads it; `%d/%m/%Y` before `%m/%d/%Y`).
+pub fn date_formats(values: &[String]) -> Vec<&'static str> {
+    let mut counts: Vec<(&'static str, usize)> = Vec::new();
+    for value in values {
+        let Some(format) = crate::engine::udf::date_format_of(value.trim()) else {
+            continue;
+        };
+        match counts.iter_mut().find(|(f, _)| *f == format) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((format, 1)),
+        }
+    }
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+    counts.into_iter().map(|(f, _)| f).collect()
+}
+
+/// A column as a spec predicate would name it: bare when simple, in double quotes otherwise.
+fn column_in_sql(name: &str) -> String {
+    let simple = name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if simple {
+        name.to_string()
+    } else {
+        sql::ident(name)
+    }
+}
+
+fn quoted(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+/// A TOML key for a name: bare when it can be, quoted otherwise (`"date de naissance"`).
+fn key(name: &str) -> String {
+    if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        name.to_string()
+    } else {
+        quoted(name)
+    }
+}
+
+/// Writes the starter spec for `paths`; `spec_path` is where it will live (for relative paths).
+pub async fn starter_spec(paths: &[PathBuf], table: Option<&str>, spec_path: Option<&Path>) -> Result<String> {
+    let spec_dir = spec_path.map(|p| {
+        p.parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf()
+    });
+    let mut names: Vec<String> = Vec::new();
+    let mut sources = String::new();
+    for path in paths {
+        let name = source_name(path, &names);
+        let lines = source_lines(path, spec_dir.as_deref())?;
+        let _ = write!(sources, "[source.{name}]\n{lines}\n");
+        names.push(name);
+    }
+    let subject = match table {
+        Some(t) if names.iter().any(|n| n == t) => t.to_string(),
+        Some(t) => {
+            return Err(
+                Error::new(format!("--table {t}: no data file gives a table of that name"))
+                    .with_tip(format!("tables: {}", names.join(", "))),
+            )
+        }
+        None => names.first().cloned().unwrap_or_default(),
+    };
+
+    // Profile the subject with the same machinery as `profile`, reading the sources as written above.
+    let probe_text = format!("{sources}[subject]\ntable = {}\n", quoted(&subject));
+    let probe_path = spec_path
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("segaudit-init.toml"));
+    let probe = crate::spec::parse(&probe_path, &probe_text)?;
+    let engine = Engine::open(&probe, RunOptions::default()).await?;
+    let profiled = profile::profile(
+        &engine,
+        &ProfileSettings {
+            subject: &subject,
+            key: None,
+            top: 10,
+            min_count: 1,
+            usability: crate::base::risk::Thresholds::USABILITY,
+        },
+    )
+    .await?;
+    let rows = profiled.rows;
+
+    let mut out = String::new();
+    let title = format!("Audit de {subject}");
+    let _ = writeln!(
+        out,
+        "# Starter spec written by `segaudit init` from {} file(s).",
+        paths.len()
+    );
+    let _ = writeln!(out, "# Edit it, then: segaudit check SPEC && segaudit audit SPEC\n");
+    let _ = writeln!(
+        out,
+        "[audit]\ntitle = {}\nlang = \"fr\"   # or \"en\"\n",
+        quoted(&title)
+    );
+    out.push_str(&sources);
+    let placeholders: Vec<String> = {
+        let mut all: Vec<String> = Vec::new();
+        for f in &profiled.fields {
+            for p in &f.suspected_placeholders {
+                if !all.contains(&p.value) {
+                    all.push(p.value.clone());
+                }
+            }
+        }
+        all
+    };
+    if !placeholders.is_empty() {
+        let list: Vec<String> = placeholders.iter().map(|p| quoted(p.trim())).collect();
+        let _ = writeln!(
+            out,
+            "# Suspected placeholders found in {subject}: uncomment in its [source] to read them as missing."
+        );
+        let _ = writeln!(out, "# null_tokens = [{}]\n", list.join(", "));
+    }
+    let _ = writeln!(out, "[subject]\ntable = {}", quoted(&subject));
+    match key_candidate(&profiled.fields, rows) {
+        Some(k) => {
+            let _ = writeln!(
+                out,
+                "key = {}   # unique and never missing in {} rows",
+                quoted(&k.name),
+                rows
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "# key = \"...\"   # no column is unique and complete: name the customer key"
+            );
+        }
+    }
+    let strata: Vec<&FieldProfile> = profiled
+        .fields
+        .iter()
+        .filter(|f| {
+            f.distinct.is_some_and(|d| (2..=MAX_VALUES * 3).contains(&d))
+                && !looks_personal(&f.name)
+                && f.observed_type.as_deref() == Some("string")
+        })
+        .take(3)
+        .collect();
+    let strata_list: Vec<String> = strata.iter().map(|f| quoted(&f.name)).collect();
+    let _ = writeln!(
+        out,
+        "# strata = [{}]   # attributes to compare usability across\n",
+        strata_list.join(", ")
+    );
+
+    for f in &profiled.fields {
+        let _ = writeln!(out, "[field.{}]", key(&f.name));
+        let observed = f.observed_type.as_deref().unwrap_or("string");
+        let present = rows.saturating_sub(f.missing);
+        let _ = writeln!(out, "# {} of {rows} rows present; observed type: {observed}", present);
+        if observed != "string" {
+            let _ = writeln!(out, "type = {}", quoted(observed));
+        }
+        if matches!(observed, "date" | "timestamp") {
+            let statement = sql::sample(&subject, &f.name, DATE_SAMPLE);
+            let sample = engine.query("sampling dates", &statement).await?;
+            let sample = batch::named(&sample);
+            let values: Vec<String> = batch::rows(&sample)
+                .map(|(b, r)| batch::text(b, &Col::Sample, r))
+                .collect::<Result<Vec<_>>>()?
+                .into_iter()
+                .flatten()
+                .collect();
+            let formats = date_formats(&values);
+            if !formats.is_empty() && observed == "date" {
+                let list: Vec<String> = formats.iter().map(|x| quoted(x)).collect();
+                let _ = writeln!(out, "formats = [{}]", list.join(", "));
+            }
+        }
+        let distinct = f.distinct.unwrap_or(u64::MAX);
+        if observed == "string" && distinct <= MAX_VALUES && rows >= 2 * distinct && !looks_personal(&f.name) {
+            let mut values: Vec<String> = f.top_values.iter().map(|v| v.value.trim().to_string()).collect();
+            values.dedup();
+            values.retain(|v| !placeholders.iter().any(|p| p.trim() == v));
+            let list: Vec<String> = values.iter().map(|v| quoted(v)).collect();
+            let _ = writeln!(out, "values = [{}]", list.join(", "));
+        }
+        if looks_personal(&f.name) {
+            let _ = writeln!(
+                out,
+                "pii = true   # the name suggests personal data: values are never shown"
+            );
+        }
+        out.push('\n');
+    }
+
+    let numeric = profiled
+        .fields
+        .iter()
+        .find(|f| matches!(f.observed_type.as_deref(), Some("integer" | "float")) && !looks_personal(&f.name));
+    let category = strata.first();
+    let _ = writeln!(
+        out,
+        "# ── Criteria and segments: describe your a-priori segmentation ──────────────"
+    );
+    let _ = writeln!(out, "# [criterion.example]\n# family = \"behavioural\"   # socio-demographic | geographic | behavioural | value | psychographic | other");
+    let _ = writeln!(
+        out,
+        "# fields = [{}]\n#",
+        numeric.map(|f| quoted(&f.name)).unwrap_or_else(|| "\"...\"".into())
+    );
+    let _ = writeln!(out, "# [segment.example]\n# label = \"Example segment\"");
+    if let Some(c) = category {
+        let value = c
+            .top_values
+            .first()
+            .map(|v| v.value.trim().replace('\'', "''"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "# population = {}",
+            quoted(&format!("{} = '{value}'", column_in_sql(&c.name)))
+        );
+    }
+    if let Some(n) = numeric {
+        let _ = writeln!(out, "# rule = {}", quoted(&format!("{} > 0", column_in_sql(&n.name))));
+    }
+    let _ = writeln!(
+        out,
+        "#\n# [segmentation.example]\n# segments = [\"example\"]\n# exclusive = true\n# exhaustive = true\n"
+    );
+    let _ = writeln!(
+        out,
+        "# No value, stratum or group seen fewer times is named in the reports (small cells).\n[report]\nmin_count = 5\n"
+    );
+    let _ = writeln!(out, "[gate]\nfail_on = \"high\"");
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_formats_prefer_day_first() {
+        let values: Vec<String> = ["12/03/1985", "1990-01-02", "31/12/1999", "01/02/2000"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(date_formats(&values), vec!["%d/%m/%Y", "%Y-%m-%d"]);
+        assert!(looks_personal("Email_Client") && looks_personal("telephone") && !looks_personal("region"));
+        assert_eq!(key("date de naissance"), "\"date de naissance\"");
+    }
+}
+
+/// The `[source]` lines for a data path read with no spec: CSV delimiter and encoding are sniffed.
+pub fn source_lines(data: &Path, spec_dir: Option<&Path>) -> Result<String> {
+    let absolute = std::path::absolute(data).unwrap_or_else(|_| data.to_path_buf());
+    let shown = spec_dir
+        .and_then(|dir| relative_path(&absolute, dir))
+        .unwrap_or_else(|| absolute.display().to_string());
+    let mut lines = format!("path = {}\n", toml::Value::String(shown));
+    if data.is_file() && crate::input::sources::format_of(data) == Some(crate::spec::SourceFormat::Csv) {
+        let sniffed = crate::input::detect::sniff(data)?;
+        if sniffed.delimiter != b',' {
+            let delimiter = if sniffed.delimiter == b'\t' {
+                "\\t".to_string()
+            } else {
+                (sniffed.delimiter as char).to_string()
+            };
+            lines.push_str(&format!("delimiter = \"{delimiter}\"\n"));
+        }
+        if sniffed.encoding != "utf-8" {
+            lines.push_str(&format!("encoding = \"{}\"   # {}\n", sniffed.encoding, sniffed.reason));
+        }
+    }
+    Ok(lines)
+}
+
+/// `path` relative to `dir` when they share a root (`../data/x.csv`).
+pub fn relative_path(path: &Path, dir: &Path) -> Option<String> {
+    let dir = std::path::absolute(dir).ok()?;
+    let path_parts: Vec<_> = path.components().collect();
+    let dir_parts: Vec<_> = dir.components().collect();
+    let common = path_parts.iter().zip(&dir_parts).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return None;
+    }
+    let mut out = PathBuf::new();
+    for _ in common..dir_parts.len() {
+        out.push("..");
+    }
+    path_parts[common..].iter().for_each(|p| out.push(p));
+    Some(out.display().to_string())
+}

@@ -1,0 +1,107 @@
+//! Every column a pass reads back from a query result, defined once: the SQL writer names it with
+//! [`Col::alias`] and the reader finds it by the same value, so a misspelt alias cannot become a
+//! silently wrong count — reading a column the result lacks is an error naming it.
+
+use std::fmt;
+
+/// A result column of one of the passes (`j`: segment index, `k`: field index inside the segment or
+/// the subject, `g`: segmentation index, `a`: strata attribute index).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Col {
+    /// `COUNT(*)` of the pass (or of a group).
+    Rows,
+    /// The profile aggregate's result.
+    Profiles,
+    /// Rows where segment `j`'s population predicate is TRUE.
+    Population(usize),
+    /// Rows where it is NULL.
+    PopulationUndetermined(usize),
+    /// Population rows where the rule is TRUE / FALSE / NULL.
+    Members(usize),
+    NonMembers(usize),
+    Undetermined(usize),
+    /// Population rows where segment `j`'s field `k` is usable.
+    Usable(usize, usize),
+    /// Undetermined rows of segment `j` where its field `k` is not usable.
+    UndeterminedRows(usize, usize),
+    /// Segmentation `g`'s counts (contract §3).
+    SegmentationPopulation(usize),
+    ExactlyOne(usize),
+    NoSegment(usize),
+    Several(usize),
+    SegmentationUndetermined(usize),
+    /// Rows in segmentation `g` that are members of both segments `a` and `b`.
+    Overlap(usize, usize, usize),
+    /// Strata pass: usable rows of subject column `k` in the group.
+    FieldUsable(usize),
+    /// Strata pass: the attribute index of the group's grouping set.
+    By,
+    /// Strata pass: the group's value as text (NULL for the missing group).
+    Value,
+    /// Co-missingness pass: one character per field, `1` when unusable.
+    Pattern,
+    /// Segment `j`'s population / rule truth value for a row (rule tests).
+    PopulationTruth(usize),
+    RuleTruth(usize),
+    /// A column of the data itself, by its exact name.
+    Data(String),
+    /// A sample of values (init).
+    Sample,
+}
+
+impl Col {
+    /// The alias the SQL writes and the reader looks up.
+    pub fn alias(&self) -> String {
+        match self {
+            Col::Rows => "rows".into(),
+            Col::Profiles => "profiles".into(),
+            Col::Population(j) => format!("population_{j}"),
+            Col::PopulationUndetermined(j) => format!("population_undetermined_{j}"),
+            Col::Members(j) => format!("members_{j}"),
+            Col::NonMembers(j) => format!("non_members_{j}"),
+            Col::Undetermined(j) => format!("undetermined_{j}"),
+            Col::Usable(j, k) => format!("usable_{j}_{k}"),
+            Col::UndeterminedRows(j, k) => format!("undetermined_rows_{j}_{k}"),
+            Col::SegmentationPopulation(g) => format!("sg_population_{g}"),
+            Col::ExactlyOne(g) => format!("sg_exactly_one_{g}"),
+            Col::NoSegment(g) => format!("sg_none_{g}"),
+            Col::Several(g) => format!("sg_several_{g}"),
+            Col::SegmentationUndetermined(g) => format!("sg_undetermined_{g}"),
+            Col::Overlap(g, a, b) => format!("sg_overlap_{g}_{a}_{b}"),
+            Col::FieldUsable(k) => format!("field_usable_{k}"),
+            Col::By => "by".into(),
+            Col::Value => "value".into(),
+            Col::Pattern => "pattern".into(),
+            Col::PopulationTruth(j) => format!("__p{j}"),
+            Col::RuleTruth(j) => format!("__r{j}"),
+            Col::Data(name) => name.clone(),
+            Col::Sample => "v".into(),
+        }
+    }
+
+    /// What the column holds, so the reader can refuse a column of the wrong kind.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Col::Profiles | Col::Value | Col::Pattern | Col::Data(_) | Col::Sample => Kind::Text,
+            Col::PopulationTruth(_) | Col::RuleTruth(_) => Kind::Truth,
+            _ => Kind::Count,
+        }
+    }
+}
+
+impl fmt::Display for Col {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.alias())
+    }
+}
+
+/// The kinds of result column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A non-negative integer (`COUNT`, an index).
+    Count,
+    /// Text (or a value read as text).
+    Text,
+    /// A three-valued boolean.
+    Truth,
+}

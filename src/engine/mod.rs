@@ -1,0 +1,370 @@
+//! Sets up DataFusion for one spec: sources, views (SELECT only), the subject and its typed,
+//! cleaned view, and the parsed segment predicates. Nothing here counts anything.
+
+pub mod batch;
+pub mod columns;
+pub mod safecast;
+pub mod sql;
+pub mod udf;
+
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::common::DFSchema;
+use datafusion::common::TableReference;
+use datafusion::error::DataFusionError;
+use datafusion::execution::config::SessionConfig;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::execution::SessionStateBuilder;
+use datafusion::logical_expr::Expr;
+use datafusion::prelude::SessionContext;
+use datafusion::sql::sqlparser::ast::Statement;
+use datafusion::sql::sqlparser::dialect::GenericDialect;
+use datafusion::sql::sqlparser::parser::Parser;
+
+use crate::base::error::{Error, Result};
+use crate::base::names::did_you_mean;
+use crate::input::sources::{self, SourceInfo, SourceRequest};
+use crate::spec::fieldcheck::FieldRule;
+use crate::spec::{Located, Spec};
+
+/// How hard to work.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions {
+    /// Worker threads; 0 = one per core.
+    pub threads: usize,
+    /// Memory DataFusion may hold at once, in bytes; `None` = unbounded. Sorts and hash
+    /// aggregations spill to the temporary folder beyond it; what cannot spill stops with an error.
+    pub memory_limit: Option<usize>,
+    /// Read only the headers of CSV sources (for `check`).
+    pub schema_only: bool,
+}
+
+/// A segment's predicates, checked against the typed subject.
+#[derive(Debug, Clone)]
+pub struct SegmentPlan {
+    pub population: Option<String>,
+    pub rule: String,
+    /// Every subject column the population or rule reads, in subject order (from the logical plan).
+    pub fields: Vec<String>,
+}
+
+/// A DataFusion session holding the spec's tables.
+pub struct Engine {
+    pub ctx: SessionContext,
+    pub sources: Vec<SourceInfo>,
+    /// Subject columns, in order.
+    pub columns: Vec<String>,
+    pub native_types: Vec<DataType>,
+    /// One rule per subject column: the declared one or a plain one.
+    pub rules: Vec<Arc<FieldRule>>,
+    pub segments: Vec<SegmentPlan>,
+    /// Holds the converted CSV files for as long as the engine lives.
+    _scratch: tempfile::TempDir,
+}
+
+pub fn new_context(threads: usize, memory_limit: Option<usize>) -> Result<SessionContext> {
+    let mut config = SessionConfig::new()
+        .set_bool("datafusion.sql_parser.enable_ident_normalization", false)
+        .set_bool("datafusion.execution.collect_statistics", false)
+        // `CAST(x AS VARCHAR)` of a text column must be a no-op, not a copy into string views.
+        .set_bool("datafusion.sql_parser.map_string_types_to_utf8view", false)
+        // DataFusion 55 disagrees with itself on the nullability of `x IS TRUE` after common
+        // subexpression elimination; the check is a sanity check, not a correctness one.
+        .set_bool("datafusion.execution.skip_physical_aggregate_schema_check", true);
+    if threads > 0 {
+        config = config.with_target_partitions(threads);
+    }
+    let mut runtime = RuntimeEnvBuilder::new();
+    if let Some(limit) = memory_limit {
+        runtime = runtime.with_memory_limit(limit, 1.0);
+    }
+    let runtime = runtime
+        .build_arc()
+        .map_err(|e| Error::engine("setting up the query engine", e))?;
+    let state = SessionStateBuilder::new()
+        .with_config(config)
+        .with_runtime_env(runtime)
+        .with_default_features()
+        .build();
+    let ctx = SessionContext::new_with_state(state);
+    ctx.add_analyzer_rule(std::sync::Arc::new(crate::engine::safecast::SafeTextCasts));
+    Ok(ctx)
+}
+
+fn spec_err(spec: &Spec, located: &Located<String>, key: &str, message: impl std::fmt::Display) -> Error {
+    Error::new(format!(
+        "{}:{}:{}: `{key}`: {message}",
+        spec.path.display(),
+        located.loc.line,
+        located.loc.col
+    ))
+}
+
+impl Engine {
+    pub async fn open(spec: &Spec, options: RunOptions) -> Result<Engine> {
+        let ctx = new_context(options.threads, options.memory_limit)?;
+        let scratch = tempfile::Builder::new().prefix("segaudit-").tempdir().map_err(|e| {
+            Error::new(format!("cannot create a temporary folder: {e}"))
+                .with_tip("set TMPDIR to a writable folder with free space")
+        })?;
+        let mut infos = Vec::new();
+        for source in &spec.sources {
+            let request = SourceRequest {
+                name: &source.name,
+                path: &source.resolved,
+                shown: &source.path.value,
+                format: source.format,
+                csv: &source.csv,
+                null_tokens: &source.null_tokens,
+                schema_only: options.schema_only,
+            };
+            let info = sources::register(&ctx, &request, scratch.path())
+                .await
+                .map_err(|e| Error {
+                    message: format!(
+                        "{} (source `{}` at {}:{})",
+                        e.message,
+                        source.name,
+                        spec.path.display(),
+                        source.path.loc.line
+                    ),
+                    tip: e.tip,
+                })?;
+            infos.push(info);
+        }
+        register_views(&ctx, spec).await?;
+
+        let subject_name = &spec.subject.table.value;
+        let table = ctx
+            .table(TableReference::bare(subject_name.as_str()))
+            .await
+            .map_err(|e| {
+                spec_err(
+                    spec,
+                    &spec.subject.table,
+                    "subject.table",
+                    crate::base::error::clean_engine_message(&e.to_string()),
+                )
+            })?;
+        let schema = table.schema().as_arrow().clone();
+        let columns: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+        let native_types = schema.fields().iter().map(|f| f.data_type().clone()).collect();
+        let rules: Vec<Arc<FieldRule>> = columns
+            .iter()
+            .map(|c| Arc::new(spec.field(c).cloned().unwrap_or_else(|| FieldRule::plain(c))))
+            .collect();
+        let key_index = spec
+            .subject
+            .key
+            .as_ref()
+            .and_then(|k| columns.iter().position(|c| *c == k.value));
+        udf::register_all(&ctx, &rules, spec.top_values.max(10), key_index);
+        check_subject_columns(spec, &columns)?;
+        let typed_sql = sql::typed_subject(subject_name, &columns);
+        let typed = ctx
+            .sql(&typed_sql)
+            .await
+            .map_err(|e| Error::engine("building the typed subject", e))?;
+        ctx.register_table(sql::TYPED_SUBJECT, typed.into_view())
+            .map_err(|e| Error::engine("building the typed subject", e))?;
+        let typed_schema = ctx
+            .table(sql::TYPED_SUBJECT)
+            .await
+            .map_err(|e| Error::engine("building the typed subject", e))?
+            .schema()
+            .clone();
+        let segments = spec
+            .segments
+            .iter()
+            .map(|s| plan_segment(&ctx, spec, s, &typed_schema, &columns))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Engine {
+            ctx,
+            sources: infos,
+            columns,
+            native_types,
+            rules,
+            segments,
+            _scratch: scratch,
+        })
+    }
+
+    /// Runs one statement and gathers its (small) result.
+    pub async fn query(&self, purpose: &str, statement: &str) -> Result<Vec<RecordBatch>> {
+        let frame = self
+            .ctx
+            .sql(statement)
+            .await
+            .map_err(|e| Error::engine(purpose, e).with_tip("run with --show-sql to see the statement"))?;
+        frame.collect().await.map_err(|e| {
+            let exhausted = matches!(e.find_root(), DataFusionError::ResourcesExhausted(_));
+            let error = Error::engine(purpose, e);
+            if exhausted {
+                error.with_tip(
+                    "the audit needs more memory than --memory-limit allows: raise it, or audit fewer high-cardinality columns",
+                )
+            } else {
+                error.with_tip("run with --show-sql to see the statement")
+            }
+        })
+    }
+
+    /// Plans a statement without running it (for `check`).
+    pub async fn plan(&self, purpose: &str, statement: &str) -> Result<()> {
+        self.ctx
+            .state()
+            .create_logical_plan(statement)
+            .await
+            .map(|_| ())
+            .map_err(|e| Error::engine(purpose, e))
+    }
+}
+
+fn check_subject_columns(spec: &Spec, columns: &[String]) -> Result<()> {
+    let named = spec
+        .subject
+        .key
+        .iter()
+        .map(|k| (k, "subject.key"))
+        .chain(spec.subject.strata.iter().map(|s| (s, "subject.strata")));
+    for (located, key) in named {
+        if columns.contains(&located.value) {
+            continue;
+        }
+        let tip = did_you_mean(&located.value, columns.iter().map(String::as_str)).map_or_else(
+            || format!("columns: {}", columns.join(", ")),
+            |g| format!("did you mean `{g}`?"),
+        );
+        return Err(spec_err(
+            spec,
+            located,
+            key,
+            format!("the subject has no column {:?}", located.value),
+        )
+        .with_tip(tip));
+    }
+    Ok(())
+}
+
+/// Refuses anything but a single SELECT query.
+pub fn ensure_select(sql_text: &str) -> std::result::Result<(), String> {
+    let statements = Parser::parse_sql(&GenericDialect {}, sql_text).map_err(|e| e.to_string())?;
+    match statements.as_slice() {
+        [Statement::Query(_)] => Ok(()),
+        [other] => {
+            let text = other.to_string();
+            let kind: String = text.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+            Err(format!("only SELECT queries are allowed in a spec, found `{kind} …`"))
+        }
+        [] => Err("the SQL is empty".to_string()),
+        _ => Err("write a single SELECT statement (no `;`-separated statements)".to_string()),
+    }
+}
+
+async fn register_views(ctx: &SessionContext, spec: &Spec) -> Result<()> {
+    for view in &spec.views {
+        ensure_select(&view.sql.value).map_err(|m| {
+            spec_err(spec, &view.sql, &format!("view.{}.sql", view.name), m)
+                .with_tip("a view is a SELECT over sources and other views; segaudit never writes or changes data")
+        })?;
+    }
+    // Views may name each other in any order: register what plans, until nothing more does.
+    let options = datafusion::execution::context::SQLOptions::new()
+        .with_allow_ddl(false)
+        .with_allow_dml(false)
+        .with_allow_statements(false);
+    let mut pending: Vec<&crate::spec::View> = spec.views.iter().collect();
+    while !pending.is_empty() {
+        let mut failures = Vec::new();
+        let mut progressed = false;
+        for view in pending {
+            match ctx.sql_with_options(&view.sql.value, options).await {
+                Ok(frame) => {
+                    ctx.register_table(view.name.as_str(), frame.into_view())
+                        .map_err(|e| Error::engine(format!("view `{}`", view.name), e))?;
+                    progressed = true;
+                }
+                Err(e) => failures.push((view, crate::base::error::clean_engine_message(&e.to_string()))),
+            }
+        }
+        if !progressed {
+            let Some((view, message)) = failures.first() else { break };
+            let names: Vec<&str> = failures.iter().map(|(v, _)| v.name.as_str()).collect();
+            let tip = if message.contains("not found") && names.len() > 1 {
+                format!("views {} depend on each other or on an unknown table; a view may only read sources and views that do not read it back", names.join(", "))
+            } else if message.contains("not found") {
+                format!(
+                    "a view reads sources ({}) and other views by name",
+                    spec.sources
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            } else {
+                "check the SQL; column names are written exactly as in the data, in double quotes when they have spaces"
+                    .to_string()
+            };
+            return Err(spec_err(spec, &view.sql, &format!("view.{}.sql", view.name), message).with_tip(tip));
+        }
+        pending = failures.into_iter().map(|(v, _)| v).collect();
+    }
+    Ok(())
+}
+
+fn plan_segment(
+    ctx: &SessionContext,
+    spec: &Spec,
+    segment: &crate::spec::Segment,
+    schema: &DFSchema,
+    columns: &[String],
+) -> Result<SegmentPlan> {
+    let mut fields: Vec<String> = Vec::new();
+    let mut parse = |located: &Located<String>, key: &str| -> Result<String> {
+        let text = located.value.trim();
+        if text.is_empty() {
+            return Err(spec_err(spec, located, key, "the predicate is empty")
+                .with_tip("write a SQL condition, e.g. avg_days_late < 7"));
+        }
+        let expr: Expr = ctx.parse_sql_expr(text, schema).map_err(|e| {
+            let message = crate::base::error::clean_engine_message(&e.to_string());
+            let tip = unknown_column_tip(&message, columns).unwrap_or_else(|| {
+                "write one SQL condition over the subject's columns, e.g. customer_type = 'B2C' AND avg_days_late < 7; quote names with spaces or keywords in double quotes".to_string()
+            });
+            spec_err(spec, located, key, message).with_tip(tip)
+        })?;
+        for column in expr.column_refs() {
+            if !fields.contains(&column.name) {
+                fields.push(column.name.clone());
+            }
+        }
+        Ok(text.to_string())
+    };
+    let population = match &segment.population {
+        Some(p) => Some(parse(p, &format!("segment.{}.population", segment.id))?),
+        None => None,
+    };
+    let rule = parse(&segment.rule, &format!("segment.{}.rule", segment.id))?;
+    fields.sort_by_key(|f| columns.iter().position(|c| c == f));
+    Ok(SegmentPlan {
+        population,
+        rule,
+        fields,
+    })
+}
+
+/// DataFusion says "No field named avg_day_late. Valid fields are ..."; suggest the closest column.
+fn unknown_column_tip(message: &str, columns: &[String]) -> Option<String> {
+    let rest = message.split("no column named `").nth(1)?;
+    let name = rest.split('`').next()?;
+    let suggestion = did_you_mean(name, columns.iter().map(String::as_str));
+    Some(match suggestion {
+        Some(good) => format!("the subject has no column `{name}`; did you mean `{good}`?"),
+        None => format!(
+            "the subject has no column `{name}`; its columns are: {}",
+            columns.join(", ")
+        ),
+    })
+}

@@ -1,0 +1,7 @@
+//! Stage 2, input: finds and reads what the spec's sources name (files today) and registers each
+//! as a DataFusion table, with what the reading found (bad rows, encodings, renamed headers).
+
+pub mod csv_prep;
+pub mod detect;
+mod null_tokens;
+pub mod sources;

@@ -1,0 +1,4 @@
+//! Stage 5, judge: turns measurements into findings (contract §5) and the gate.
+
+pub mod findings;
+pub mod gate;

@@ -1,0 +1,9 @@
+//! Stage 4, measure: the passes over the typed subject that produce every number of contract §3
+//! (profile, segments, strata, co-missingness, field map, rule tests) and the statistics on them.
+
+pub mod fieldmap;
+pub mod heterogeneity;
+pub mod profile;
+pub mod ruletest;
+pub mod segments;
+pub mod stats;

@@ -1,0 +1,368 @@
+//! Segments and segmentations (contract §3): one aggregate pass over the typed subject for every
+//! segment, field and segmentation count, one GROUPING SETS pass for the strata.
+
+use datafusion::arrow::record_batch::RecordBatch;
+use serde::Serialize;
+
+use crate::base::error::Result;
+use crate::base::risk::{share, wilson_95, Level};
+use crate::engine::batch;
+use crate::engine::columns::Col;
+use crate::engine::sql::SqlStatement;
+use crate::engine::sql::{self, SegmentSql, SegmentationSql};
+use crate::engine::Engine;
+use crate::spec::Spec;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentField {
+    pub name: String,
+    pub usable: u64,
+    pub usability: Option<f64>,
+    pub usability_interval: Option<[f64; 2]>,
+    pub undetermined_rows: u64,
+    /// Usability of the field among the rows outside the population, to compare with `usability`.
+    pub usability_outside: Option<f64>,
+    pub risk: Level,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StratumGroup {
+    pub value: Option<String>,
+    pub rows: u64,
+    pub usable: u64,
+    pub usability: Option<f64>,
+    /// The groups smaller than `[report] min_count`, pooled so no small cell is named (value null).
+    pub pooled: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Strata {
+    pub by: String,
+    pub field: String,
+    pub spread: Option<f64>,
+    pub risk: Level,
+    /// Association between the field being unusable and the attribute, inside the population.
+    pub cramers_v: Option<f64>,
+    pub p_value: Option<f64>,
+    pub groups: Vec<StratumGroup>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentReport {
+    pub id: String,
+    pub label: Option<String>,
+    pub population_sql: Option<String>,
+    pub rule_sql: String,
+    pub population: u64,
+    pub population_undetermined: u64,
+    pub members: u64,
+    pub non_members: u64,
+    pub undetermined: u64,
+    pub size_min: u64,
+    pub size_max: u64,
+    pub undetermined_share: Option<f64>,
+    pub undetermined_interval: Option<[f64; 2]>,
+    pub small_population: bool,
+    pub risk: Level,
+    pub fields: Vec<SegmentField>,
+    pub strata: Vec<Strata>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Overlap {
+    pub a: String,
+    pub b: String,
+    pub rows: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentationReport {
+    pub id: String,
+    pub label: Option<String>,
+    pub segments: Vec<String>,
+    pub exclusive: bool,
+    pub exhaustive: bool,
+    pub population: u64,
+    pub exactly_one: u64,
+    pub none: u64,
+    pub several: u64,
+    pub undetermined: u64,
+    pub risk: Level,
+    pub overlaps: Vec<Overlap>,
+}
+
+/// Groups smaller than this do not count in a strata spread (contract §3).
+pub const MIN_STRATUM_ROWS: u64 = 30;
+
+pub struct SegmentOutput {
+    pub segments: Vec<SegmentReport>,
+    pub segmentations: Vec<SegmentationReport>,
+    /// The strata pass, kept for the subject-wide heatmap.
+    pub strata_batches: Vec<RecordBatch>,
+    pub statements: Vec<SqlStatement>,
+}
+
+pub fn segment_sql(engine: &Engine) -> Vec<SegmentSql<'_>> {
+    engine
+        .segments
+        .iter()
+        .map(|s| SegmentSql {
+            population: s.population.as_deref(),
+            rule: &s.rule,
+            fields: s.fields.iter().map(String::as_str).collect(),
+        })
+        .collect()
+}
+
+pub fn segmentation_sql(spec: &Spec) -> Vec<SegmentationSql> {
+    spec.segmentations
+        .iter()
+        .map(|g| SegmentationSql {
+            segments: g
+                .segments
+                .iter()
+                .filter_map(|id| spec.segments.iter().position(|s| &s.id == id))
+                .collect(),
+        })
+        .collect()
+}
+
+/// The statements of the segment passes: the counts, and the strata pass when the subject has strata
+/// (the heatmap needs it even with no segment). `audit` runs them; `check` only plans them.
+pub struct PassStatements {
+    pub counts: SqlStatement,
+    pub strata: Option<SqlStatement>,
+}
+
+pub fn pass_statements(engine: &Engine, spec: &Spec) -> PassStatements {
+    let segs = segment_sql(engine);
+    let strata: Vec<&str> = spec.subject.strata.iter().map(|s| s.value.as_str()).collect();
+    let columns: Vec<&str> = engine.columns.iter().map(String::as_str).collect();
+    PassStatements {
+        counts: SqlStatement {
+            purpose: "segment and segmentation counts".into(),
+            sql: sql::segments(&segs, &segmentation_sql(spec)),
+        },
+        strata: (!strata.is_empty()).then(|| SqlStatement {
+            purpose: "usability by stratum".into(),
+            sql: sql::strata(&segs, &strata, &columns),
+        }),
+    }
+}
+
+pub async fn measure(engine: &Engine, spec: &Spec) -> Result<SegmentOutput> {
+    let passes = pass_statements(engine, spec);
+    let mut statements = Vec::new();
+    let mut strata_batches = Vec::new();
+    if let Some(statement) = passes.strata {
+        strata_batches = engine.query("measuring strata", &statement.sql).await?;
+        statements.push(statement);
+    }
+    if spec.segments.is_empty() {
+        return Ok(SegmentOutput {
+            segments: Vec::new(),
+            segmentations: Vec::new(),
+            strata_batches,
+            statements,
+        });
+    }
+    let counts = engine.query("measuring segments", &passes.counts.sql).await?;
+    let Some(row) = counts.iter().find(|b| b.num_rows() > 0) else {
+        return Err(crate::base::error::Error::new("the segment query returned no row"));
+    };
+    let row = &batch::Named::new(row);
+    let strata_rows = batch::named(&strata_batches);
+    let strata: Vec<&str> = spec.subject.strata.iter().map(|s| s.value.as_str()).collect();
+    statements.insert(0, passes.counts);
+    let risk = &spec.risk;
+    let segments: Vec<SegmentReport> = spec
+        .segments
+        .iter()
+        .enumerate()
+        .map(|(j, segment)| {
+            let plan = &engine.segments[j];
+            let population = batch::count(row, &Col::Population(j), 0)?;
+            let members = batch::count(row, &Col::Members(j), 0)?;
+            let undetermined = batch::count(row, &Col::Undetermined(j), 0)?;
+            let fields: Vec<SegmentField> = plan
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(k, name)| {
+                    let usable = batch::count(row, &Col::Usable(j, k), 0)?;
+                    let usability = share(usable, population);
+                    Ok(SegmentField {
+                        usability_outside: None,
+                        name: name.clone(),
+                        usable,
+                        usability,
+                        usability_interval: wilson_95(usable, population),
+                        undetermined_rows: batch::count(row, &Col::UndeterminedRows(j, k), 0)?,
+                        risk: risk.usability.level_when_low(usability),
+                    })
+                })
+                .collect::<Result<_>>()?;
+            let strata_reports = strata_for_segment(&strata_rows, &strata, j, &plan.fields, spec)?;
+            let undetermined_share = share(undetermined, population);
+            let own = risk.undetermined.level_when_high(undetermined_share);
+            let worst = fields
+                .iter()
+                .map(|f| f.risk)
+                .chain(strata_reports.iter().map(|s| s.risk))
+                .fold(own, Level::max);
+            Ok(SegmentReport {
+                id: segment.id.clone(),
+                label: segment.label.clone(),
+                population_sql: plan.population.clone(),
+                rule_sql: plan.rule.clone(),
+                population,
+                population_undetermined: batch::count(row, &Col::PopulationUndetermined(j), 0)?,
+                members,
+                non_members: batch::count(row, &Col::NonMembers(j), 0)?,
+                undetermined,
+                size_min: members,
+                size_max: members + undetermined,
+                undetermined_share,
+                undetermined_interval: wilson_95(undetermined, population),
+                small_population: population < risk.min_population,
+                risk: worst,
+                fields,
+                strata: strata_reports,
+            })
+        })
+        .collect::<Result<_>>()?;
+    let segmentations = spec
+        .segmentations
+        .iter()
+        .enumerate()
+        .map(|(g, s)| {
+            let get = |column: Col| batch::count(row, &column, 0);
+            let index = |id: &String| spec.segments.iter().position(|x| &x.id == id).unwrap_or(0);
+            let mut overlaps = Vec::new();
+            for (x, a) in s.segments.iter().enumerate() {
+                for b in &s.segments[x + 1..] {
+                    let rows = get(Col::Overlap(g, index(a), index(b)))?;
+                    overlaps.push(Overlap {
+                        a: a.clone(),
+                        b: b.clone(),
+                        rows,
+                    });
+                }
+            }
+            let (population, none, several, undetermined) = (
+                get(Col::SegmentationPopulation(g))?,
+                get(Col::NoSegment(g))?,
+                get(Col::Several(g))?,
+                get(Col::SegmentationUndetermined(g))?,
+            );
+            let mut level = risk.undetermined.level_when_high(share(undetermined, population));
+            if (s.exclusive && several > 0) || (s.exhaustive && none > 0) {
+                level = level.max(Level::High);
+            }
+            let member_risk = s
+                .segments
+                .iter()
+                .filter_map(|id| segments.iter().find(|x| &x.id == id))
+                .map(|x| x.risk)
+                .max()
+                .unwrap_or(Level::Ok);
+            Ok(SegmentationReport {
+                id: s.id.clone(),
+                label: s.label.clone(),
+                segments: s.segments.clone(),
+                exclusive: s.exclusive,
+                exhaustive: s.exhaustive,
+                population,
+                exactly_one: get(Col::ExactlyOne(g))?,
+                none,
+                several,
+                undetermined,
+                risk: level.max(member_risk),
+                overlaps,
+            })
+        })
+        .collect::<Result<_>>()?;
+    drop(strata_rows);
+    Ok(SegmentOutput {
+        segments,
+        segmentations,
+        strata_batches,
+        statements,
+    })
+}
+
+/// Groups under `min_count` rows would single out a handful of customers: they are summed into one
+/// unnamed group, so the counts still add up to the population.
+fn pool_small_groups(groups: &mut Vec<StratumGroup>, min_count: u64) {
+    let (small, _): (Vec<usize>, Vec<usize>) = (0..groups.len()).partition(|&i| groups[i].rows < min_count);
+    if small.is_empty() {
+        return;
+    }
+    let (rows, usable) = small
+        .iter()
+        .fold((0, 0), |(r, u), &i| (r + groups[i].rows, u + groups[i].usable));
+    groups.retain(|g| g.rows >= min_count);
+    groups.push(StratumGroup {
+        value: None,
+        rows,
+        usable,
+        usability: share(usable, rows),
+        pooled: true,
+    });
+}
+
+fn strata_for_segment(
+    batches: &[batch::Named],
+    strata: &[&str],
+    j: usize,
+    fields: &[String],
+    spec: &Spec,
+) -> Result<Vec<Strata>> {
+    let mut out = Vec::new();
+    for (a, by) in strata.iter().enumerate() {
+        for (k, field) in fields.iter().enumerate() {
+            let mut groups: Vec<StratumGroup> = Vec::new();
+            for (b, r) in batch::rows(batches) {
+                // The grouping set's index: NULL on no row of a GROUPING SETS result, checked anyway.
+                if batch::cell(b, &Col::By, r)?.is_null() || batch::count(b, &Col::By, r)? as usize != a {
+                    continue;
+                }
+                let rows = batch::count(b, &Col::Population(j), r)?;
+                let usable = batch::count(b, &Col::Usable(j, k), r)?;
+                if rows > 0 {
+                    groups.push(StratumGroup {
+                        value: batch::text(b, &Col::Value, r)?,
+                        rows,
+                        usable,
+                        usability: share(usable, rows),
+                        pooled: false,
+                    });
+                }
+            }
+            groups.sort_by(|x, y| y.rows.cmp(&x.rows).then_with(|| x.value.cmp(&y.value)));
+            let eligible: Vec<f64> = groups
+                .iter()
+                .filter(|g| g.rows >= MIN_STRATUM_ROWS)
+                .filter_map(|g| g.usability)
+                .collect();
+            let spread = if eligible.is_empty() {
+                None
+            } else {
+                let max = eligible.iter().copied().fold(f64::MIN, f64::max);
+                let min = eligible.iter().copied().fold(f64::MAX, f64::min);
+                Some(max - min)
+            };
+            pool_small_groups(&mut groups, spec.min_count);
+            out.push(Strata {
+                cramers_v: None,
+                p_value: None,
+                by: by.to_string(),
+                field: field.clone(),
+                spread,
+                risk: spec.risk.strata_gap.level_when_high(spread),
+                groups,
+            });
+        }
+    }
+    Ok(out)
+}

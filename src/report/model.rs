@@ -1,0 +1,81 @@
+//! The one report model (contract §4), assembled once from the passes' results: every renderer (JSON,
+//! terminal, HTML) reads this and nothing else. Each pass owns the types of its result; they are
+//! re-exported here so renderers name them all from one place.
+
+use serde::Serialize;
+
+pub use crate::base::risk::Level;
+pub use crate::engine::sql::SqlStatement;
+pub use crate::engine::udf::Stats;
+pub use crate::input::sources::{FileInfo, SourceInfo};
+pub use crate::judge::findings::Finding;
+pub use crate::judge::gate::Gate;
+pub use crate::measure::fieldmap::{FieldMapEntry, FieldStatus};
+pub use crate::measure::heterogeneity::{
+    CoMissingness, Combination, HeatField, HeatGroup, Heatmap, Heterogeneity, SegmentCombinations,
+};
+pub use crate::measure::profile::{CaseVariants, FieldProfile, ShapeCount, ValueCount};
+pub use crate::measure::ruletest::{Evaluation, TestResult};
+pub use crate::measure::segments::{Overlap, SegmentField, SegmentReport, SegmentationReport, Strata, StratumGroup};
+pub use crate::spec::Lang;
+
+/// The report's `format` key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ReportFormat {
+    #[serde(rename = "segaudit-audit")]
+    Audit,
+    #[serde(rename = "segaudit-profile")]
+    Profile,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub format: ReportFormat,
+    pub version: u32,
+    pub tool_version: String,
+    pub generated_at: String,
+    pub title: String,
+    pub lang: Lang,
+    pub spec: SpecInfo,
+    pub sources: Vec<SourceInfo>,
+    pub subject: SubjectInfo,
+    pub fields: Vec<FieldProfile>,
+    pub field_map: Vec<FieldMapEntry>,
+    pub criteria: Vec<CriterionReport>,
+    pub segments: Vec<SegmentReport>,
+    pub segmentations: Vec<SegmentationReport>,
+    pub heterogeneity: Heterogeneity,
+    pub tests: Vec<TestResult>,
+    pub findings: Vec<Finding>,
+    pub gate: Gate,
+    /// Every statement that produced a number, so an auditor can re-run it.
+    pub sql: Vec<SqlStatement>,
+    /// The spec as given, for the HTML appendix (the JSON names it by path and sha256).
+    #[serde(skip)]
+    pub spec_text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SpecInfo {
+    pub path: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SubjectInfo {
+    pub table: String,
+    pub rows: u64,
+    pub key: Option<String>,
+    pub duplicate_keys: Option<u64>,
+    pub strata: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CriterionReport {
+    pub id: String,
+    pub label: Option<String>,
+    pub family: String,
+    pub fields: Vec<String>,
+    pub segments: Vec<String>,
+    pub risk: Level,
+}

@@ -1,0 +1,232 @@
+//! The terminal summary: fields, the risk matrix, segments, segmentations, findings and the gate,
+//! in tables that fit 100 columns. No colour, so NO_COLOR and pipes need nothing special.
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{Cell, ContentArrangement, Table};
+
+use crate::base::i18n::{count, fill, level, percent, t as tr, Key};
+use crate::base::risk::{FailOn, Level};
+use crate::report::Report;
+use crate::spec::Lang;
+
+pub const WIDTH: u16 = 100;
+const FINDINGS_SHOWN: usize = 25;
+
+fn table(header: Vec<String>) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(WIDTH)
+        .set_header(header);
+    t
+}
+
+fn cell_level(lang: Lang, value: Option<f64>, risk: Level) -> String {
+    format!("{} {}", percent(lang, value), level(lang, risk))
+}
+
+pub fn render(report: &Report) -> String {
+    let lang = report.lang;
+    let l = |k| tr(lang, k).to_string();
+    let mut out = String::new();
+    out.push_str(&format!("{}\n", report.title));
+    let mut subject = format!(
+        "{} {} · {} {}",
+        l(Key::Subject),
+        report.subject.table,
+        count(lang, report.subject.rows),
+        l(Key::Rows)
+    );
+    if let (Some(key), Some(d)) = (&report.subject.key, report.subject.duplicate_keys) {
+        subject.push_str(&format!(" · {key}: {} {}", count(lang, d), l(Key::DuplicateKeys)));
+    }
+    out.push_str(&subject);
+    out.push('\n');
+    for source in report.sources.iter().filter(|s| s.bad_rows > 0) {
+        let first = source.bad_lines.first().cloned().unwrap_or_default();
+        let line = fill(
+            lang,
+            Key::SourceMalformed,
+            &[
+                ("source", &source.name),
+                ("rows", &count(lang, source.bad_rows)),
+                ("first", &first),
+            ],
+        );
+        out.push_str(&format!("{line}\n"));
+    }
+
+    let mut fields = table(vec![
+        l(Key::Field),
+        l(Key::Type),
+        l(Key::Missing),
+        l(Key::Invalid),
+        l(Key::Usable),
+        l(Key::Usability),
+    ]);
+    for f in &report.fields {
+        let name = if f.available {
+            f.name.clone()
+        } else {
+            format!("{} ({})", f.name, l(Key::Absent))
+        };
+        fields.add_row(vec![
+            Cell::new(name),
+            Cell::new(&f.field_type),
+            Cell::new(count(lang, f.missing)),
+            Cell::new(count(lang, f.invalid)),
+            Cell::new(count(lang, f.usable)),
+            Cell::new(cell_level(lang, f.usability, f.risk)),
+        ]);
+    }
+    out.push_str(&format!("\n{}\n{fields}\n", l(Key::Fields)));
+
+    if !report.segments.is_empty() {
+        out.push_str(&format!("\n{}\n", l(Key::RiskMatrix)));
+        for matrix in risk_matrix(report) {
+            out.push_str(&format!("{matrix}\n"));
+        }
+        let mut segs = table(vec![
+            l(Key::Segment),
+            l(Key::Population),
+            l(Key::Members),
+            l(Key::Undetermined),
+            l(Key::SizeInterval),
+            l(Key::Risk),
+        ]);
+        for s in &report.segments {
+            segs.add_row(vec![
+                s.id.clone(),
+                count(lang, s.population),
+                count(lang, s.members),
+                format!(
+                    "{} ({})",
+                    count(lang, s.undetermined),
+                    percent(lang, s.undetermined_share)
+                ),
+                format!("{} – {}", count(lang, s.size_min), count(lang, s.size_max)),
+                level(lang, s.risk).to_string(),
+            ]);
+        }
+        out.push_str(&format!("\n{segs}\n"));
+    }
+    if !report.segmentations.is_empty() {
+        let mut t = table(vec![
+            l(Key::Segmentation),
+            l(Key::Population),
+            l(Key::ExactlyOne),
+            l(Key::None),
+            l(Key::Several),
+            l(Key::Undetermined),
+            l(Key::Risk),
+        ]);
+        for s in &report.segmentations {
+            t.add_row(vec![
+                s.id.clone(),
+                count(lang, s.population),
+                count(lang, s.exactly_one),
+                count(lang, s.none),
+                count(lang, s.several),
+                count(lang, s.undetermined),
+                level(lang, s.risk).to_string(),
+            ]);
+        }
+        out.push_str(&format!("\n{t}\n"));
+    }
+    if !report.tests.is_empty() {
+        let passed = report.tests.iter().filter(|t| t.passed).count();
+        out.push_str(&format!(
+            "\n{}: {passed}/{} {}\n",
+            l(Key::Tests),
+            report.tests.len(),
+            l(Key::Passed)
+        ));
+    }
+    out.push_str(&format!("\n{} ({})\n", l(Key::Findings), report.findings.len()));
+    if report.findings.is_empty() {
+        out.push_str(&format!("  {}\n", l(Key::NoFindings)));
+    }
+    for f in report.findings.iter().take(FINDINGS_SHOWN) {
+        out.push_str(&format!("  [{}] {}: {}\n", level(lang, f.level), f.code, f.message));
+    }
+    if report.findings.len() > FINDINGS_SHOWN {
+        out.push_str(&format!(
+            "  … {} {}\n",
+            report.findings.len() - FINDINGS_SHOWN,
+            l(Key::MoreFindings)
+        ));
+    }
+    let verdict = if report.gate.passed {
+        l(Key::GatePassed)
+    } else {
+        l(Key::GateFailed)
+    };
+    out.push_str(&format!(
+        "\n{verdict}: {} = {}, {} = {}\n",
+        l(Key::Worst),
+        level(lang, report.gate.worst),
+        l(Key::FailOn),
+        fail_on(lang, report.gate.fail_on)
+    ));
+    out
+}
+
+/// The gate's `fail_on` in words.
+pub fn fail_on(lang: Lang, fail_on: FailOn) -> &'static str {
+    match fail_on {
+        FailOn::Never => tr(lang, Key::FailOnNever),
+        FailOn::At(limit) => level(lang, limit),
+    }
+}
+
+/// Where the reports were written, in the report's language.
+pub fn written(lang: Lang, json: &str, html: &str) -> String {
+    format!(
+        "{}\n{}\n",
+        fill(lang, Key::JsonReport, &[("path", json)]),
+        fill(lang, Key::HtmlReport, &[("path", html)])
+    )
+}
+
+/// Fields per matrix table, so each table fits 100 columns.
+const MATRIX_FIELDS_PER_TABLE: usize = 4;
+
+/// Segments × the fields they read; each cell the usability inside the population and its level
+/// word. Wide matrices are split into several tables of a few fields each; segments not reading any
+/// field of a table are left out of it.
+pub fn risk_matrix(report: &Report) -> Vec<Table> {
+    let lang = report.lang;
+    let mut columns: Vec<&str> = Vec::new();
+    for s in &report.segments {
+        for f in &s.fields {
+            if !columns.contains(&f.name.as_str()) {
+                columns.push(&f.name);
+            }
+        }
+    }
+    columns
+        .chunks(MATRIX_FIELDS_PER_TABLE)
+        .map(|chunk| {
+            let mut header = vec![tr(lang, Key::Segment).to_string()];
+            header.extend(chunk.iter().map(|c| c.to_string()));
+            let mut t = table(header);
+            for s in report
+                .segments
+                .iter()
+                .filter(|s| s.fields.iter().any(|f| chunk.contains(&f.name.as_str())))
+            {
+                let mut row = vec![s.id.clone()];
+                for c in chunk {
+                    row.push(
+                        s.fields
+                            .iter()
+                            .find(|f| f.name == *c)
+                            .map_or_else(|| "·".to_string(), |f| cell_level(lang, f.usability, f.risk)),
+                    );
+                }
+                t.add_row(row);
+            }
+            t
+        })
+        .collect()
+}

@@ -1,0 +1,157 @@
+//! The house rule of docs/architecture.md, checked on the sources: a module imports only from its own
+//! stage or an earlier one, and no two modules import each other in a cycle.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+const STAGES: [&str; 8] = [
+    "base", "spec", "input", "engine", "measure", "judge", "report", "commands",
+];
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// `src/engine/udf/mod.rs` → `engine::udf`.
+fn module_of(src: &Path, file: &Path) -> String {
+    let relative = file.strip_prefix(src).unwrap().with_extension("");
+    let parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .filter(|p| p != "mod")
+        .collect();
+    parts.join("::")
+}
+
+/// Every `crate::a::b::…` path in the text, resolved to the longest known module it names.
+fn imports(text: &str, modules: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for (i, _) in text.match_indices("crate::") {
+        let rest = &text[i + "crate::".len()..];
+        let path: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+            .collect();
+        let parts: Vec<&str> = path.split("::").filter(|p| !p.is_empty()).collect();
+        if let Some(found) = (1..=parts.len())
+            .rev()
+            .map(|n| parts[..n].join("::"))
+            .find(|m| modules.contains(m))
+        {
+            out.insert(found);
+        }
+    }
+    out
+}
+
+fn graph() -> BTreeMap<String, BTreeSet<String>> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let modules: BTreeSet<String> = files.iter().map(|f| module_of(&src, f)).collect();
+    files
+        .iter()
+        .map(|f| {
+            let module = module_of(&src, f);
+            let text = std::fs::read_to_string(f).unwrap();
+            let mut used = imports(&text, &modules);
+            used.remove(&module);
+            (module, used)
+        })
+        .collect()
+}
+
+fn stage(module: &str) -> Option<usize> {
+    let top = module.split("::").next()?;
+    STAGES.iter().position(|s| *s == top)
+}
+
+#[test]
+fn every_module_lives_in_a_stage() {
+    for module in graph().keys() {
+        assert!(
+            stage(module).is_some() || module == "lib" || module == "main",
+            "src module `{module}` is in no stage folder ({STAGES:?}): move it, and update docs/architecture.md"
+        );
+    }
+}
+
+#[test]
+fn imports_point_one_way() {
+    let mut backward = Vec::new();
+    for (module, used) in graph() {
+        let Some(own) = stage(&module) else { continue };
+        for target in used {
+            if stage(&target).is_some_and(|t| t > own) {
+                backward.push(format!("{module} imports {target}"));
+            }
+        }
+    }
+    assert!(
+        backward.is_empty(),
+        "imports from a later stage:\n{}",
+        backward.join("\n")
+    );
+}
+
+#[test]
+fn no_import_cycle() {
+    let graph = graph();
+    // Depth-first search with colours: grey = on the current path.
+    fn visit(
+        node: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        colour: &mut BTreeMap<String, u8>,
+        path: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        colour.insert(node.to_string(), 1);
+        path.push(node.to_string());
+        for next in graph.get(node).into_iter().flatten() {
+            // A parent module declaring its child is not an import.
+            if next.starts_with(&format!("{node}::")) || node.starts_with(&format!("{next}::")) {
+                continue;
+            }
+            match colour.get(next.as_str()) {
+                Some(1) => {
+                    let start = path.iter().position(|p| p == next).unwrap_or(0);
+                    let mut cycle = path[start..].to_vec();
+                    cycle.push(next.clone());
+                    return Some(cycle);
+                }
+                Some(_) => {}
+                None => {
+                    if let Some(cycle) = visit(next, graph, colour, path) {
+                        return Some(cycle);
+                    }
+                }
+            }
+        }
+        path.pop();
+        colour.insert(node.to_string(), 2);
+        None
+    }
+    let mut colour = BTreeMap::new();
+    for node in graph.keys() {
+        if !colour.contains_key(node) {
+            if let Some(cycle) = visit(node, &graph, &mut colour, &mut Vec::new()) {
+                panic!("import cycle: {}", cycle.join(" → "));
+            }
+        }
+    }
+}
+
+#[test]
+fn the_checker_sees_a_backward_import() {
+    // The rule above must be able to fail: a measure module naming the report is caught.
+    let modules: BTreeSet<String> = ["measure::profile", "report"].iter().map(|s| s.to_string()).collect();
+    let used = imports("use crate::report::FieldProfile;", &modules);
+    assert!(used.contains("report"));
+    assert!(stage("report") > stage("measure::profile"));
+}
