@@ -335,22 +335,6 @@ pub async fn starter_spec(paths: &[PathBuf], table: Option<&str>, spec_path: Opt
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn date_formats_prefer_day_first() {
-        let values: Vec<String> = ["12/03/1985", "1990-01-02", "31/12/1999", "01/02/2000"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        assert_eq!(date_formats(&values), vec!["%d/%m/%Y", "%Y-%m-%d"]);
-        assert!(looks_personal("Email_Client") && looks_personal("telephone") && !looks_personal("region"));
-        assert_eq!(key("date de naissance"), "\"date de naissance\"");
-    }
-}
-
 /// The `[source]` lines for a data path read with no spec: CSV delimiter and encoding are sniffed.
 pub fn source_lines(data: &Path, spec_dir: Option<&Path>) -> Result<String> {
     let absolute = std::path::absolute(data).unwrap_or_else(|_| data.to_path_buf());
@@ -390,4 +374,20 @@ pub fn relative_path(path: &Path, dir: &Path) -> Option<String> {
     }
     path_parts[common..].iter().for_each(|p| out.push(p));
     Some(out.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_formats_prefer_day_first() {
+        let values: Vec<String> = ["12/03/1985", "1990-01-02", "31/12/1999", "01/02/2000"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(date_formats(&values), vec!["%d/%m/%Y", "%Y-%m-%d"]);
+        assert!(looks_personal("Email_Client") && looks_personal("telephone") && !looks_personal("region"));
+        assert_eq!(key("date de naissance"), "\"date de naissance\"");
+    }
 }

@@ -103,3 +103,54 @@ pub fn truth(batch: &Named, column: &Col, row: usize) -> Result<Option<bool>> {
 pub fn rows<'a>(batches: &'a [Named<'a>]) -> impl Iterator<Item = (&'a Named<'a>, usize)> {
     batches.iter().flat_map(|b| (0..b.num_rows()).map(move |r| (b, r)))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use datafusion::arrow::array::{ArrayRef, BooleanArray, Int64Array, StringArray};
+    use datafusion::arrow::record_batch::RecordBatch;
+
+    use super::*;
+
+    fn result() -> RecordBatch {
+        let members: ArrayRef = Arc::new(Int64Array::from(vec![42]));
+        let value: ArrayRef = Arc::new(StringArray::from(vec!["Man"]));
+        let truth: ArrayRef = Arc::new(BooleanArray::from(vec![Some(true)]));
+        RecordBatch::try_from_iter([
+            (Col::Members(0).alias(), members),
+            (Col::Value.alias(), value),
+            (Col::RuleTruth(0).alias(), truth),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn a_column_is_read_by_its_one_definition() {
+        let batch = result();
+        let named = Named::new(&batch);
+        assert_eq!(count(&named, &Col::Members(0), 0).unwrap(), 42);
+        assert_eq!(text(&named, &Col::Value, 0).unwrap().as_deref(), Some("Man"));
+        assert_eq!(truth(&named, &Col::RuleTruth(0), 0).unwrap(), Some(true));
+    }
+
+    #[test]
+    fn a_misspelt_or_absent_alias_fails_loudly() {
+        // The SQL wrote `members_0`; a reader asking for segment 1 (or any alias the SQL did not
+        // write) gets an error naming the column, never a count of 0.
+        let batch = result();
+        let named = Named::new(&batch);
+        let error = count(&named, &Col::Members(1), 0).unwrap_err();
+        assert!(error.message.contains("`members_1`"), "{}", error.message);
+        let error = count(&named, &Col::Data("member_0".into()), 0).unwrap_err();
+        assert!(error.message.contains("`member_0`"), "{}", error.message);
+    }
+
+    #[test]
+    fn a_column_of_the_wrong_kind_is_an_error() {
+        let batch = result();
+        let named = Named::new(&batch);
+        assert!(count(&named, &Col::Data(Col::Value.alias()), 0).is_err());
+        assert!(truth(&named, &Col::Data(Col::Members(0).alias()), 0).is_err());
+    }
+}

@@ -8,6 +8,7 @@ mod errors;
 mod fuzz;
 mod heterogeneity;
 mod hostile;
+mod languages;
 mod properties;
 mod report;
 mod segments;
