@@ -44,6 +44,8 @@ pub struct SegmentPlan {
     pub rule: String,
     /// Every subject column the population or rule reads, in subject order (from the logical plan).
     pub fields: Vec<String>,
+    /// The fields among them whose absence the population or rule tests (contract §9).
+    pub absence: Vec<crate::absence::AbsenceTest>,
 }
 
 /// A DataFusion session holding the spec's tables.
@@ -344,10 +346,12 @@ fn plan_segment(
     };
     let rule = parse(&segment.rule, &format!("segment.{}.rule", segment.id))?;
     fields.sort_by_key(|f| columns.iter().position(|c| c == f));
+    let absence = crate::absence::segment_tests(population.as_deref(), &rule, &fields);
     Ok(SegmentPlan {
         population,
         rule,
         fields,
+        absence,
     })
 }
 

@@ -412,6 +412,7 @@ fn segment_findings(sink: &mut Sink, segment: &SegmentReport, rows: u64) {
             count(lang, segment.undetermined), count(lang, segment.population), percent(lang, segment.undetermined_share), count(lang, segment.size_min), count(lang, segment.size_max)
         ),
     );
+    decides_on_missing(sink, segment, &name);
     if segment.small_population {
         sink.push(
             Level::Warn,
@@ -453,26 +454,19 @@ fn segment_findings(sink: &mut Sink, segment: &SegmentReport, rows: u64) {
         );
     }
     for strata in &segment.strata {
-        let eligible: Vec<&crate::report::StratumGroup> = strata
-            .groups
-            .iter()
-            .filter(|g| g.rows >= crate::segments::MIN_STRATUM_ROWS)
-            .collect();
-        let low = eligible.iter().min_by(|a, b| {
-            a.usability
-                .partial_cmp(&b.usability)
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
-        let high = eligible.iter().max_by(|a, b| {
-            a.usability
-                .partial_cmp(&b.usability)
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
-        let (Some(low), Some(high)) = (low, high) else { continue };
-        let shown = |g: &crate::report::StratumGroup| {
-            g.value
-                .clone()
-                .unwrap_or_else(|| pick(lang, "(missing)".into(), "(manquant)".into()))
+        // The two groups the spread was measured between (before pooling, contract §3).
+        let (Some(low), Some(high)) = (&strata.low, &strata.high) else { continue };
+        let min_count = sink.spec.min_count;
+        let shown = |g: &crate::report::StratumExtreme| match (&g.value, g.pooled) {
+            // A group under `min_count` rows is pooled in the report: it is not named here either.
+            (_, true) => pick(
+                lang,
+                format!("(a group of fewer than {min_count} customers)"),
+                format!("(un groupe de moins de {min_count} clients)"),
+                // pt: "(um grupo de menos de {min_count} clientes)"
+            ),
+            (Some(v), false) => v.clone(),
+            (None, false) => pick(lang, "(missing)".into(), "(manquant)".into()),
         };
         sink.push(
             strata.risk,
@@ -499,6 +493,47 @@ fn segment_findings(sink: &mut Sink, segment: &SegmentReport, rows: u64) {
                 strata.by,
                 shown(high)
             ),
+        );
+    }
+}
+
+/// `segment.decides_on_missing` (contract §9): rows classified although a field the rule tests for
+/// absence is unknown. Three-valued logic counts them as decided, so `segment.undetermined` never sees them.
+fn decides_on_missing(sink: &mut Sink, segment: &SegmentReport, name: &str) {
+    use crate::absence::Predicate;
+    let lang = sink.lang;
+    let risk = sink.spec.risk;
+    for field in &segment.fields {
+        let Some(test) = &field.absence else { continue };
+        if field.decided_on_missing == 0 {
+            continue;
+        }
+        let decided_share = share(field.decided_on_missing, segment.population);
+        let construct = test.test.sql();
+        let (whose_en, whose_fr) = match test.predicate {
+            Predicate::Population => ("its population", "sa population"),
+            Predicate::Rule => ("its rule", "sa règle"),
+        };
+        let (case_en, case_fr) = if test.in_case {
+            (" inside a CASE", " dans un CASE")
+        } else {
+            ("", "")
+        };
+        let (n, p, f) = (count(lang, field.decided_on_missing), percent(lang, decided_share), &field.name);
+        sink.push(
+            risk.undetermined.level_when_high(decided_share),
+            "segment.decides_on_missing",
+            Some(&segment.id),
+            Some(f),
+            format!(
+                "{name} classifies {n} customers ({p}) whose {f} is unknown, because {whose_en} tests {construct}{case_en}: they are counted as members or non-members on a value nobody recorded"
+            ),
+            format!(
+                "{name} classe {n} clients ({p}) dont {f} est inconnu, car {whose_fr} teste {construct}{case_fr} : ils sont comptés membres ou non-membres sur une valeur que personne n'a saisie"
+            ),
+            // pt: "{name} classifica {n} clientes ({p}) cujo {f} é desconhecido, porque {a sua regra | a sua
+            // população} testa {construct}{ dentro de um CASE}: são contados como membros ou não membros
+            // com base num valor que ninguém registou"
         );
     }
 }

@@ -52,7 +52,7 @@ pub fn pick(lang: Lang, en: String, fr: String) -> String {
 }
 
 /// Every key [`label`] knows, so a renderer can hand the whole catalogue to a template.
-pub const LABEL_KEYS: [&str; 103] = [
+pub const LABEL_KEYS: [&str; 104] = [
     "rows",
     "field",
     "type",
@@ -156,6 +156,7 @@ pub const LABEL_KEYS: [&str; 103] = [
     "case_variants",
     "expand_all",
     "collapse_all",
+    "decided_on_missing",
 ];
 
 /// Labels used by the terminal and HTML renderers.
@@ -288,6 +289,8 @@ pub fn label(lang: Lang, key: &str) -> &'static str {
         "case_variants" => ("case variants", "variantes de casse"),
         "expand_all" => ("expand all", "tout déplier"),
         "collapse_all" => ("collapse all", "tout replier"),
+        // pt: "decididos sobre um valor em falta"
+        "decided_on_missing" => ("decided on a missing value", "décidés sur une valeur manquante"),
         _ => ("?", "?"),
     };
     match lang {

@@ -4,6 +4,7 @@
 //! [`run_audit`], [`run_check`] or [`run_profile`], prints what the renderers return and maps the
 //! outcome to an exit code.
 
+pub mod absence;
 pub mod audit;
 pub mod batch;
 pub mod csv_prep;

@@ -144,6 +144,12 @@ pub struct SegmentField {
     pub usability: Option<f64>,
     pub usability_interval: Option<[f64; 2]>,
     pub undetermined_rows: u64,
+    /// Population rows where the field is not usable and the rule is TRUE or FALSE, when the
+    /// population or rule tests the field's absence (contract §9); 0 otherwise.
+    pub decided_on_missing: u64,
+    /// How the segment tests the field's absence, for the finding's sentence.
+    #[serde(skip)]
+    pub absence: Option<crate::absence::AbsenceTest>,
     /// Usability of the field among the rows outside the population, to compare with `usability`.
     pub usability_outside: Option<f64>,
     pub risk: Level,
@@ -169,6 +175,22 @@ pub struct Strata {
     pub cramers_v: Option<f64>,
     pub p_value: Option<f64>,
     pub groups: Vec<StratumGroup>,
+    /// The eligible groups (at least 30 rows) with the lowest and the highest usability, taken before
+    /// small groups are pooled, so the finding names the two groups the spread was measured between.
+    #[serde(skip)]
+    pub low: Option<StratumExtreme>,
+    #[serde(skip)]
+    pub high: Option<StratumExtreme>,
+}
+
+/// One end of a strata spread.
+#[derive(Debug, Clone)]
+pub struct StratumExtreme {
+    /// The attribute's value; `None` for the group of rows missing it.
+    pub value: Option<String>,
+    pub usability: Option<f64>,
+    /// The group is under `[report] min_count` rows: pooled in the report, so never named.
+    pub pooled: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -6,7 +6,9 @@ use datafusion::arrow::record_batch::RecordBatch;
 use crate::batch;
 use crate::engine::Engine;
 use crate::error::Result;
-use crate::report::{Overlap, SegmentField, SegmentReport, SegmentationReport, SqlStatement, Strata, StratumGroup};
+use crate::report::{
+    Overlap, SegmentField, SegmentReport, SegmentationReport, SqlStatement, Strata, StratumExtreme, StratumGroup,
+};
 use crate::risk::{share, wilson_95, Level};
 use crate::spec::Spec;
 use crate::sql::{self, SegmentSql, SegmentationSql};
@@ -30,6 +32,7 @@ pub fn segment_sql(engine: &Engine) -> Vec<SegmentSql<'_>> {
             population: s.population.as_deref(),
             rule: &s.rule,
             fields: s.fields.iter().map(String::as_str).collect(),
+            absence: s.absence.iter().map(|t| t.field.as_str()).collect(),
         })
         .collect()
 }
@@ -118,13 +121,20 @@ pub async fn measure(engine: &Engine, spec: &Spec) -> Result<SegmentOutput> {
                         usability,
                         usability_interval: wilson_95(usable, population),
                         undetermined_rows: batch::count(row, &format!("undetermined_rows_{j}_{k}"), 0),
+                        // Absent from the pass (so 0) for a field whose absence is not tested.
+                        decided_on_missing: batch::count(row, &format!("decided_on_missing_{j}_{k}"), 0),
+                        absence: plan.absence.iter().find(|t| &t.field == name).cloned(),
                         risk: risk.usability.level_when_low(usability),
                     }
                 })
                 .collect();
             let strata_reports = strata_for_segment(&strata_rows, &strata, j, &plan.fields, spec);
             let undetermined_share = share(undetermined, population);
-            let own = risk.undetermined.level_when_high(undetermined_share);
+            // Rows decided on a missing value weigh like undetermined ones (contract §9).
+            let own = fields
+                .iter()
+                .map(|f| risk.undetermined.level_when_high(share(f.decided_on_missing, population)))
+                .fold(risk.undetermined.level_when_high(undetermined_share), Level::max);
             let worst = fields
                 .iter()
                 .map(|f| f.risk)
@@ -237,6 +247,11 @@ fn strata_for_segment(
     let mut out = Vec::new();
     for (a, by) in strata.iter().enumerate() {
         for (k, field) in fields.iter().enumerate() {
+            // Contract §3: a field is not measured across strata of itself (its usability is
+            // trivially 0 in its own missing group).
+            if field == by {
+                continue;
+            }
             let mut groups: Vec<StratumGroup> = batch::rows(batches)
                 .filter(|(b, r)| batch::count(b, "by", *r) as usize == a && !batch::cell(b, "by", *r).is_null())
                 .map(|(b, r)| {
@@ -253,17 +268,28 @@ fn strata_for_segment(
                 .filter(|g| g.rows > 0)
                 .collect();
             groups.sort_by(|x, y| y.rows.cmp(&x.rows).then_with(|| x.value.cmp(&y.value)));
-            let eligible: Vec<f64> = groups
+            // Contract §3: the spread is over the attribute's own groups (the missing group included)
+            // of at least 30 rows, measured BEFORE any privacy pooling, which would otherwise blur
+            // or drop groups of 30 to `min_count` rows.
+            let eligible: Vec<&StratumGroup> = groups
                 .iter()
-                .filter(|g| g.rows >= MIN_STRATUM_ROWS)
-                .filter_map(|g| g.usability)
+                .filter(|g| g.rows >= MIN_STRATUM_ROWS && g.usability.is_some())
                 .collect();
-            let spread = if eligible.is_empty() {
-                None
-            } else {
-                let max = eligible.iter().copied().fold(f64::MIN, f64::max);
-                let min = eligible.iter().copied().fold(f64::MAX, f64::min);
-                Some(max - min)
+            let by_usability = |a: &&&StratumGroup, b: &&&StratumGroup| {
+                a.usability
+                    .partial_cmp(&b.usability)
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            };
+            let extreme = |g: &StratumGroup| StratumExtreme {
+                value: g.value.clone(),
+                usability: g.usability,
+                pooled: g.rows < spec.min_count,
+            };
+            let low = eligible.iter().min_by(by_usability).map(|g| extreme(g));
+            let high = eligible.iter().max_by(by_usability).map(|g| extreme(g));
+            let spread = match (&low, &high) {
+                (Some(low), Some(high)) => high.usability.zip(low.usability).map(|(h, l)| h - l),
+                _ => None,
             };
             pool_small_groups(&mut groups, spec.min_count);
             out.push(Strata {
@@ -274,6 +300,8 @@ fn strata_for_segment(
                 spread,
                 risk: spec.risk.strata_gap.level_when_high(spread),
                 groups,
+                low,
+                high,
             });
         }
     }

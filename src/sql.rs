@@ -48,6 +48,9 @@ pub struct SegmentSql<'a> {
     pub population: Option<&'a str>,
     pub rule: &'a str,
     pub fields: Vec<&'a str>,
+    /// The fields whose absence the population or rule tests (contract §9): they get a
+    /// `decided_on_missing_J_K` count.
+    pub absence: Vec<&'a str>,
 }
 
 pub struct SegmentationSql {
@@ -137,6 +140,13 @@ pub fn segments(segments: &[SegmentSql], segmentations: &[SegmentationSql]) -> S
                 &format!("{pop} AND \"__r{j}\" IS NULL AND {f} IS NULL"),
                 &format!("undetermined_rows_{j}_{k}"),
             ));
+            if s.absence.contains(&s.fields[k]) {
+                // Classified (rule TRUE or FALSE) although the field is not usable.
+                outer.push(count_where(
+                    &format!("{pop} AND \"__r{j}\" IS NOT NULL AND {f} IS NULL"),
+                    &format!("decided_on_missing_{j}_{k}"),
+                ));
+            }
         }
     }
     let mut middle = vec!["*".to_string()];
@@ -282,11 +292,13 @@ mod tests {
                 population: Some("customer_type = 'B2C'"),
                 rule: "avg_days_late < 7",
                 fields: vec!["avg_days_late", "customer_type"],
+                absence: vec![],
             },
             SegmentSql {
                 population: None,
                 rule: "avg_days_late >= 7",
                 fields: vec!["avg_days_late"],
+                absence: vec![],
             },
         ];
         insta::assert_snapshot!(segments(&segs, &[SegmentationSql { segments: vec![0, 1] }]));
