@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::batch;
 use crate::engine::{Engine, RunOptions};
 use crate::error::{Error, Result};
+use crate::init_guess::{code_pattern, dedup_all, looks_french, looks_personal};
 use crate::names::fold;
 use crate::profile::{self, ProfileSettings};
 use crate::report::FieldProfile;
@@ -17,36 +18,6 @@ use crate::sql;
 const DATE_SAMPLE: usize = 5000;
 /// Columns with at most this many distinct values get a `values` list.
 const MAX_VALUES: u64 = 10;
-
-/// Column names that usually hold personal data.
-fn looks_personal(name: &str) -> bool {
-    let folded = fold(name);
-    [
-        "email",
-        "mail",
-        "courriel",
-        "phone",
-        "telephone",
-        "tel",
-        "mobile",
-        "gsm",
-        "portable",
-        "nom",
-        "name",
-        "prenom",
-        "adresse",
-        "address",
-        "cni",
-        "passport",
-        "passeport",
-        "iban",
-        "ssn",
-        "nin",
-        "identite",
-    ]
-    .iter()
-    .any(|w| folded == *w || folded.starts_with(w) || folded.ends_with(w))
-}
 
 fn source_name(path: &Path, taken: &[String]) -> String {
     let file = path
@@ -183,8 +154,15 @@ pub async fn starter_spec(paths: &[PathBuf], table: Option<&str>, spec_path: Opt
     .await?;
     let rows = profiled.rows;
 
+    // French only when the headers and values look French; English is the contract's default.
+    let french = looks_french(&profiled.fields);
+    let (title, lang_line) = if french {
+        (format!("Audit de {subject}"), "lang = \"fr\"   # or \"en\"")
+    } else {
+        (format!("Audit of {subject}"), "lang = \"en\"   # or \"fr\"")
+    };
+    let leading_zeros = leading_zero_counts(&engine, &subject, &profiled.fields).await?;
     let mut out = String::new();
-    let title = format!("Audit de {subject}");
     let _ = writeln!(
         out,
         "# Starter spec written by `segaudit init` from {} file(s).",
@@ -193,7 +171,7 @@ pub async fn starter_spec(paths: &[PathBuf], table: Option<&str>, spec_path: Opt
     let _ = writeln!(out, "# Edit it, then: segaudit check SPEC && segaudit audit SPEC\n");
     let _ = writeln!(
         out,
-        "[audit]\ntitle = {}\nlang = \"fr\"   # or \"en\"\n",
+        "[audit]\ntitle = {}\n{lang_line}\n",
         quoted(&title)
     );
     out.push_str(&sources);
@@ -255,7 +233,16 @@ pub async fn starter_spec(paths: &[PathBuf], table: Option<&str>, spec_path: Opt
         let observed = f.observed_type.as_deref().unwrap_or("string");
         let present = rows.saturating_sub(f.missing);
         let _ = writeln!(out, "# {} of {rows} rows present; observed type: {observed}", present);
-        if observed != "string" {
+        let code = (observed == "integer")
+            .then(|| code_pattern(f, leading_zeros.get(&f.name).copied().unwrap_or(0)))
+            .flatten();
+        if let Some(pattern) = &code {
+            let _ = writeln!(
+                out,
+                "# a code, not a number: kept as text so leading zeros survive (08123 is not 8123)\npattern = {}",
+                quoted(pattern)
+            );
+        } else if observed != "string" {
             let _ = writeln!(out, "type = {}", quoted(observed));
         }
         if matches!(observed, "date" | "timestamp") {
@@ -279,7 +266,7 @@ pub async fn starter_spec(paths: &[PathBuf], table: Option<&str>, spec_path: Opt
         let distinct = f.distinct.unwrap_or(u64::MAX);
         if observed == "string" && distinct <= MAX_VALUES && rows >= 2 * distinct && !looks_personal(&f.name) {
             let mut values: Vec<String> = f.top_values.iter().map(|v| v.value.trim().to_string()).collect();
-            values.dedup();
+            dedup_all(&mut values);
             values.retain(|v| !placeholders.iter().any(|p| p.trim() == v));
             let list: Vec<String> = values.iter().map(|v| quoted(v)).collect();
             let _ = writeln!(out, "values = [{}]", list.join(", "));
@@ -334,6 +321,42 @@ pub async fn starter_spec(paths: &[PathBuf], table: Option<&str>, spec_path: Opt
     );
     let _ = writeln!(out, "[gate]\nfail_on = \"high\"");
     Ok(out)
+}
+
+/// Per integer-looking column, how many values start with a zero followed by another digit (`08123`):
+/// one scan for all of them.
+async fn leading_zero_counts(
+    engine: &Engine,
+    subject: &str,
+    fields: &[FieldProfile],
+) -> Result<std::collections::HashMap<String, u64>> {
+    let integers: Vec<&FieldProfile> = fields
+        .iter()
+        .filter(|f| f.observed_type.as_deref() == Some("integer"))
+        .collect();
+    let mut counts = std::collections::HashMap::new();
+    if integers.is_empty() {
+        return Ok(counts);
+    }
+    let items: Vec<String> = integers
+        .iter()
+        .enumerate()
+        .map(|(k, f)| {
+            sql::count_where(
+                &format!("regexp_like(trim({}), '^[+-]?0[0-9]')", sql::text_of(&f.name)),
+                &format!("lz_{k}"),
+            )
+        })
+        .collect();
+    let statement = format!("SELECT {} FROM {}", items.join(", "), sql::ident(subject));
+    let batches = engine.query("looking for leading zeros", &statement).await?;
+    if let Some(row) = batches.iter().find(|b| b.num_rows() > 0) {
+        let row = batch::Named::new(row);
+        for (k, f) in integers.iter().enumerate() {
+            counts.insert(f.name.clone(), batch::count(&row, &format!("lz_{k}"), 0));
+        }
+    }
+    Ok(counts)
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub mod findings;
 pub mod heterogeneity;
 pub mod i18n;
 pub mod init;
+pub mod init_guess;
 pub mod names;
 pub mod profile;
 pub mod render;
