@@ -187,7 +187,10 @@ mod tests {
             ]
         );
         assert_eq!(names("NVL(t.a, 0) > 1"), vec![("a".into(), NullTest::Nvl, false)]);
-        assert_eq!(names("NULLIF(a, '') = 'x'"), vec![("a".into(), NullTest::NullIf, false)]);
+        assert_eq!(
+            names("NULLIF(a, '') = 'x'"),
+            vec![("a".into(), NullTest::NullIf, false)]
+        );
     }
 
     #[test]

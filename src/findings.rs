@@ -455,7 +455,9 @@ fn segment_findings(sink: &mut Sink, segment: &SegmentReport, rows: u64) {
     }
     for strata in &segment.strata {
         // The two groups the spread was measured between (before pooling, contract §3).
-        let (Some(low), Some(high)) = (&strata.low, &strata.high) else { continue };
+        let (Some(low), Some(high)) = (&strata.low, &strata.high) else {
+            continue;
+        };
         let min_count = sink.spec.min_count;
         let shown = |g: &crate::report::StratumExtreme| match (&g.value, g.pooled) {
             // A group under `min_count` rows is pooled in the report: it is not named here either.
@@ -519,7 +521,11 @@ fn decides_on_missing(sink: &mut Sink, segment: &SegmentReport, name: &str) {
         } else {
             ("", "")
         };
-        let (n, p, f) = (count(lang, field.decided_on_missing), percent(lang, decided_share), &field.name);
+        let (n, p, f) = (
+            count(lang, field.decided_on_missing),
+            percent(lang, decided_share),
+            &field.name,
+        );
         sink.push(
             risk.undetermined.level_when_high(decided_share),
             "segment.decides_on_missing",

@@ -169,11 +169,7 @@ pub async fn starter_spec(paths: &[PathBuf], table: Option<&str>, spec_path: Opt
         paths.len()
     );
     let _ = writeln!(out, "# Edit it, then: segaudit check SPEC && segaudit audit SPEC\n");
-    let _ = writeln!(
-        out,
-        "[audit]\ntitle = {}\n{lang_line}\n",
-        quoted(&title)
-    );
+    let _ = writeln!(out, "[audit]\ntitle = {}\n{lang_line}\n", quoted(&title));
     out.push_str(&sources);
     let placeholders: Vec<String> = {
         let mut all: Vec<String> = Vec::new();

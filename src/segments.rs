@@ -133,7 +133,10 @@ pub async fn measure(engine: &Engine, spec: &Spec) -> Result<SegmentOutput> {
             // Rows decided on a missing value weigh like undetermined ones (contract §9).
             let own = fields
                 .iter()
-                .map(|f| risk.undetermined.level_when_high(share(f.decided_on_missing, population)))
+                .map(|f| {
+                    risk.undetermined
+                        .level_when_high(share(f.decided_on_missing, population))
+                })
                 .fold(risk.undetermined.level_when_high(undetermined_share), Level::max);
             let worst = fields
                 .iter()

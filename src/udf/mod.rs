@@ -422,7 +422,17 @@ mod tests {
     #[test]
     fn placeholders_are_recognised() {
         // "99" is a sentinel candidate since contract §5 (one repeated digit); its frequency decides.
-        for v in ["N/A", "inconnu", "00/00/0000", "9999", "000", "-999", "###", " NULL ", "99"] {
+        for v in [
+            "N/A",
+            "inconnu",
+            "00/00/0000",
+            "9999",
+            "000",
+            "-999",
+            "###",
+            " NULL ",
+            "99",
+        ] {
             assert!(looks_like_placeholder(v), "{v}");
         }
         for v in ["Abidjan", "0", "1985-03-12", "12"] {

@@ -100,7 +100,10 @@ fn is_sentinel_date(trimmed: &str) -> bool {
     let [a, b, c] = parts.as_slice() else {
         return false;
     };
-    if parts.iter().any(|p| p.is_empty() || p.len() > 4 || !p.bytes().all(|x| x.is_ascii_digit())) {
+    if parts
+        .iter()
+        .any(|p| p.is_empty() || p.len() > 4 || !p.bytes().all(|x| x.is_ascii_digit()))
+    {
         return false;
     }
     // Only date-like layouts: a four-digit year first or last.
@@ -163,7 +166,9 @@ mod tests {
 
     #[test]
     fn kinds() {
-        for w in ["N/A", "na", "NULL", "None", "inconnu", "-", "?", "xxx", "XXX", "###", "Néant"] {
+        for w in [
+            "N/A", "na", "NULL", "None", "inconnu", "-", "?", "xxx", "XXX", "###", "Néant",
+        ] {
             assert_eq!(classify(w), Some(Suspect::Word), "{w}");
         }
         for s in [
@@ -184,7 +189,18 @@ mod tests {
         ] {
             assert_eq!(classify(s), Some(Suspect::Sentinel), "{s}");
         }
-        for v in ["Abidjan", "0", "0.00", "7", "12", "1985-03-12", "01/02/1970", "10999", "9998", "1234"] {
+        for v in [
+            "Abidjan",
+            "0",
+            "0.00",
+            "7",
+            "12",
+            "1985-03-12",
+            "01/02/1970",
+            "10999",
+            "9998",
+            "1234",
+        ] {
             assert_eq!(classify(v), None, "{v}");
         }
     }

@@ -7,6 +7,7 @@ mod errors;
 mod fuzz;
 mod heterogeneity;
 mod hostile;
+mod precision;
 mod properties;
 mod report;
 mod segments;
