@@ -35,6 +35,10 @@ pub struct ColumnSummary {
     pub variants: Vec<(String, u64)>,
     pub shapes: Vec<(String, u64)>,
     pub placeholders: Vec<(String, u64)>,
+    /// Every value that could be a placeholder by its text alone (suspected or not, e.g. a single
+    /// `00/00/0000`): left out when the observed type is judged.
+    #[serde(default)]
+    pub candidates: Vec<(String, u64)>,
     /// Present values per observed kind (integer, float, boolean, date, timestamp, string).
     pub kinds: Vec<(String, u64)>,
     /// For numbers, dates and timestamps whose type is declared (and not `pii`).
@@ -391,12 +395,15 @@ pub fn summarize<'a>(
     summary.shapes = most_frequent(shapes.iter().map(|(s, n)| (s.as_str(), *n)).collect(), options.top);
     let median = super::placeholder::median_count(&count_tally).unwrap_or(0.0);
     let mut placeholders = Leaders::new(options.top);
+    let mut all_candidates = Leaders::new(options.top);
     for (text, n, kind) in candidates {
+        all_candidates.push(text, n);
         if super::placeholder::is_suspected(kind, n, median) {
             placeholders.push(text, n);
         }
     }
     summary.placeholders = placeholders.into_sorted();
+    summary.candidates = all_candidates.into_sorted();
     summary.kinds = most_frequent(kinds.into_iter().collect(), usize::MAX);
     summary.variants = case_variants(rule, texts, &fold_hasher, repeated(fold_hashes));
     summary.duplicate_keys = options.key.then(|| keys.duplicates());
