@@ -307,6 +307,22 @@ mod tests {
     }
 
     #[test]
+    fn decided_on_missing_is_one_more_count_of_the_same_pass() {
+        let segs = [SegmentSql {
+            population: None,
+            rule: "secondary_breed IS NULL",
+            fields: vec!["primary_breed", "secondary_breed"],
+            absence: vec!["secondary_breed"],
+        }];
+        let sql = segments(&segs, &[]);
+        assert!(sql.contains(
+            "COUNT(NULLIF(\"__p0\" IS TRUE AND \"__r0\" IS NOT NULL AND \"secondary_breed\" IS NULL, FALSE)) AS \"decided_on_missing_0_1\""
+        ));
+        // Only for the fields whose absence is tested.
+        assert!(!sql.contains("decided_on_missing_0_0"));
+    }
+
+    #[test]
     fn profile_sql() {
         insta::assert_snapshot!(profile("clients", &["region", "Birth Date"]));
     }
