@@ -98,7 +98,13 @@ enum Command {
         #[arg(long, value_enum)]
         fail_on: Option<FailOnArg>,
     },
-    /// Profile data files with no spec (every column, overall)
+    /// Profile data files with no spec (every column, overall); writes profile.json and profile.html
+    // The output options are shared with `audit`: their help names the profile's own files here.
+    #[command(
+        mut_arg("out", |a| a.help("Folder for profile.json and profile.html (profile-N.html for several files)")),
+        mut_arg("json", |a| a.help("Write the JSON profile here instead of DIR/profile.json")),
+        mut_arg("html", |a| a.help("Write the HTML profile here instead of DIR/profile.html (one data file)")),
+    )]
     Profile {
         #[arg(required = true)]
         data: Vec<PathBuf>,

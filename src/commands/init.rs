@@ -5,6 +5,7 @@
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
+use super::init_guess::{code_pattern, dedup_all, looks_french, looks_personal};
 use crate::base::error::{Error, Result};
 use crate::base::names::fold;
 use crate::engine::batch;
@@ -18,36 +19,6 @@ use crate::measure::profile::{self, ProfileSettings};
 const DATE_SAMPLE: usize = 5000;
 /// Columns with at most this many distinct values get a `values` list.
 const MAX_VALUES: u64 = 10;
-
-/// Column names that usually hold personal data.
-fn looks_personal(name: &str) -> bool {
-    let folded = fold(name);
-    [
-        "email",
-        "mail",
-        "courriel",
-        "phone",
-        "telephone",
-        "tel",
-        "mobile",
-        "gsm",
-        "portable",
-        "nom",
-        "name",
-        "prenom",
-        "adresse",
-        "address",
-        "cni",
-        "passport",
-        "passeport",
-        "iban",
-        "ssn",
-        "nin",
-        "identite",
-    ]
-    .iter()
-    .any(|w| folded == *w || folded.starts_with(w) || folded.ends_with(w))
-}
 
 fn source_name(path: &Path, taken: &[String]) -> String {
     let file = path
@@ -184,19 +155,22 @@ pub async fn starter_spec(paths: &[PathBuf], table: Option<&str>, spec_path: Opt
     .await?;
     let rows = profiled.rows;
 
+    // French only when the headers and values look French; English is the contract's default.
+    let french = looks_french(&profiled.fields);
+    let (title, lang_line) = if french {
+        (format!("Audit de {subject}"), "lang = \"fr\"   # or \"en\"")
+    } else {
+        (format!("Audit of {subject}"), "lang = \"en\"   # or \"fr\"")
+    };
+    let leading_zeros = leading_zero_counts(&engine, &subject, &profiled.fields).await?;
     let mut out = String::new();
-    let title = format!("Audit de {subject}");
     let _ = writeln!(
         out,
         "# Starter spec written by `segaudit init` from {} file(s).",
         paths.len()
     );
     let _ = writeln!(out, "# Edit it, then: segaudit check SPEC && segaudit audit SPEC\n");
-    let _ = writeln!(
-        out,
-        "[audit]\ntitle = {}\nlang = \"fr\"   # or \"en\"\n",
-        quoted(&title)
-    );
+    let _ = writeln!(out, "[audit]\ntitle = {}\n{lang_line}\n", quoted(&title));
     out.push_str(&sources);
     let placeholders: Vec<String> = {
         let mut all: Vec<String> = Vec::new();
@@ -256,7 +230,16 @@ pub async fn starter_spec(paths: &[PathBuf], table: Option<&str>, spec_path: Opt
         let observed = f.observed_type.as_deref().unwrap_or("string");
         let present = rows.saturating_sub(f.missing);
         let _ = writeln!(out, "# {} of {rows} rows present; observed type: {observed}", present);
-        if observed != "string" {
+        let code = (observed == "integer")
+            .then(|| code_pattern(f, leading_zeros.get(&f.name).copied().unwrap_or(0)))
+            .flatten();
+        if let Some(pattern) = &code {
+            let _ = writeln!(
+                out,
+                "# a code, not a number: kept as text so leading zeros survive (08123 is not 8123)\npattern = {}",
+                quoted(pattern)
+            );
+        } else if observed != "string" {
             let _ = writeln!(out, "type = {}", quoted(observed));
         }
         if matches!(observed, "date" | "timestamp") {
@@ -278,7 +261,7 @@ pub async fn starter_spec(paths: &[PathBuf], table: Option<&str>, spec_path: Opt
         let distinct = f.distinct.unwrap_or(u64::MAX);
         if observed == "string" && distinct <= MAX_VALUES && rows >= 2 * distinct && !looks_personal(&f.name) {
             let mut values: Vec<String> = f.top_values.iter().map(|v| v.value.trim().to_string()).collect();
-            values.dedup();
+            dedup_all(&mut values);
             values.retain(|v| !placeholders.iter().any(|p| p.trim() == v));
             let list: Vec<String> = values.iter().map(|v| quoted(v)).collect();
             let _ = writeln!(out, "values = [{}]", list.join(", "));
@@ -374,6 +357,33 @@ pub fn relative_path(path: &Path, dir: &Path) -> Option<String> {
     }
     path_parts[common..].iter().for_each(|p| out.push(p));
     Some(out.display().to_string())
+}
+
+/// Per integer-looking column, how many values start with a zero followed by another digit (`08123`):
+/// one scan for all of them.
+async fn leading_zero_counts(
+    engine: &Engine,
+    subject: &str,
+    fields: &[FieldProfile],
+) -> Result<std::collections::HashMap<String, u64>> {
+    let integers: Vec<&FieldProfile> = fields
+        .iter()
+        .filter(|f| f.observed_type.as_deref() == Some("integer"))
+        .collect();
+    let mut counts = std::collections::HashMap::new();
+    if integers.is_empty() {
+        return Ok(counts);
+    }
+    let names: Vec<&str> = integers.iter().map(|f| f.name.as_str()).collect();
+    let statement = sql::leading_zeros(subject, &names);
+    let batches = engine.query("looking for leading zeros", &statement).await?;
+    if let Some(row) = batches.iter().find(|b| b.num_rows() > 0) {
+        let row = batch::Named::new(row);
+        for (k, f) in integers.iter().enumerate() {
+            counts.insert(f.name.clone(), batch::count(&row, &Col::LeadingZeros(k), 0)?);
+        }
+    }
+    Ok(counts)
 }
 
 #[cfg(test)]

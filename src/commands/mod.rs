@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod init;
+mod init_guess;
 
 use std::path::{Path, PathBuf};
 

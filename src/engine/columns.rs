@@ -24,6 +24,9 @@ pub enum Col {
     Usable(usize, usize),
     /// Undetermined rows of segment `j` where its field `k` is not usable.
     UndeterminedRows(usize, usize),
+    /// Population rows of segment `j` decided (rule TRUE or FALSE) while its field `k`, whose
+    /// absence the segment tests, is not usable (contract §9).
+    DecidedOnMissing(usize, usize),
     /// Segmentation `g`'s counts (contract §3).
     SegmentationPopulation(usize),
     ExactlyOne(usize),
@@ -47,6 +50,8 @@ pub enum Col {
     Data(String),
     /// A sample of values (init).
     Sample,
+    /// Init: values of integer-looking column `k` that start with a zero then a digit (`08123`).
+    LeadingZeros(usize),
 }
 
 impl Col {
@@ -62,6 +67,7 @@ impl Col {
             Col::Undetermined(j) => format!("undetermined_{j}"),
             Col::Usable(j, k) => format!("usable_{j}_{k}"),
             Col::UndeterminedRows(j, k) => format!("undetermined_rows_{j}_{k}"),
+            Col::DecidedOnMissing(j, k) => format!("decided_on_missing_{j}_{k}"),
             Col::SegmentationPopulation(g) => format!("sg_population_{g}"),
             Col::ExactlyOne(g) => format!("sg_exactly_one_{g}"),
             Col::NoSegment(g) => format!("sg_none_{g}"),
@@ -76,6 +82,7 @@ impl Col {
             Col::RuleTruth(j) => format!("__r{j}"),
             Col::Data(name) => name.clone(),
             Col::Sample => "v".into(),
+            Col::LeadingZeros(k) => format!("lz_{k}"),
         }
     }
 

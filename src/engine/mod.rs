@@ -1,6 +1,7 @@
 //! Sets up DataFusion for one spec: sources, views (SELECT only), the subject and its typed,
 //! cleaned view, and the parsed segment predicates. Nothing here counts anything.
 
+pub mod absence;
 pub mod batch;
 pub mod columns;
 pub mod safecast;
@@ -48,6 +49,8 @@ pub struct SegmentPlan {
     pub rule: String,
     /// Every subject column the population or rule reads, in subject order (from the logical plan).
     pub fields: Vec<String>,
+    /// The fields among them whose absence the population or rule tests (contract §9).
+    pub absence: Vec<crate::engine::absence::AbsenceTest>,
 }
 
 /// A DataFusion session holding the spec's tables.
@@ -348,10 +351,12 @@ fn plan_segment(
     };
     let rule = parse(&segment.rule, &format!("segment.{}.rule", segment.id))?;
     fields.sort_by_key(|f| columns.iter().position(|c| c == f));
+    let absence = crate::engine::absence::segment_tests(population.as_deref(), &rule, &fields);
     Ok(SegmentPlan {
         population,
         rule,
         fields,
+        absence,
     })
 }
 

@@ -63,11 +63,30 @@ pub fn sample(subject: &str, column: &str, limit: usize) -> String {
     )
 }
 
+/// One scan counting, per column, the values that start with a zero then a digit (`08123`): `init`
+/// keeps such integer-looking codes as text.
+pub fn leading_zeros(subject: &str, columns: &[&str]) -> String {
+    let items: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            count_where(
+                &format!("regexp_like(trim({}), '^[+-]?0[0-9]')", text_of(c)),
+                &Col::LeadingZeros(k),
+            )
+        })
+        .collect();
+    format!("SELECT {} FROM {}", items.join(", "), ident(subject))
+}
+
 /// One segment as the segment pass sees it: predicates already parsed and checked.
 pub struct SegmentSql<'a> {
     pub population: Option<&'a str>,
     pub rule: &'a str,
     pub fields: Vec<&'a str>,
+    /// The fields whose absence the population or rule tests (contract §9): they get a
+    /// `decided_on_missing_J_K` count.
+    pub absence: Vec<&'a str>,
 }
 
 pub struct SegmentationSql {
@@ -167,6 +186,13 @@ pub fn segments(segments: &[SegmentSql], segmentations: &[SegmentationSql]) -> S
                 &format!("{pop} AND {r} IS NULL AND {f} IS NULL"),
                 &Col::UndeterminedRows(j, k),
             ));
+            if s.absence.contains(&s.fields[k]) {
+                // Classified (rule TRUE or FALSE) although the field is not usable.
+                outer.push(count_where(
+                    &format!("{pop} AND {r} IS NOT NULL AND {f} IS NULL"),
+                    &Col::DecidedOnMissing(j, k),
+                ));
+            }
         }
     }
     let mut middle = vec!["*".to_string()];
@@ -320,16 +346,34 @@ mod tests {
                 population: Some("customer_type = 'B2C'"),
                 rule: "avg_days_late < 7",
                 fields: vec!["avg_days_late", "customer_type"],
+                absence: vec![],
             },
             SegmentSql {
                 population: None,
                 rule: "avg_days_late >= 7",
                 fields: vec!["avg_days_late"],
+                absence: vec![],
             },
         ];
         insta::assert_snapshot!(segments(&segs, &[SegmentationSql { segments: vec![0, 1] }]));
         insta::assert_snapshot!(strata(&segs, &["region"], &["region", "avg_days_late"]));
         insta::assert_snapshot!(co_missingness(&segs, &["avg_days_late", "customer_type"]));
+    }
+
+    #[test]
+    fn decided_on_missing_is_one_more_count_of_the_same_pass() {
+        let segs = [SegmentSql {
+            population: None,
+            rule: "secondary_breed IS NULL",
+            fields: vec!["primary_breed", "secondary_breed"],
+            absence: vec!["secondary_breed"],
+        }];
+        let sql = segments(&segs, &[]);
+        assert!(sql.contains(
+            "COUNT(NULLIF(\"__p0\" IS TRUE AND \"__r0\" IS NOT NULL AND \"secondary_breed\" IS NULL, FALSE)) AS \"decided_on_missing_0_1\""
+        ));
+        // Only for the fields whose absence is tested.
+        assert!(!sql.contains("decided_on_missing_0_0"));
     }
 
     #[test]

@@ -3,10 +3,11 @@
 
 use crate::base::i18n::{count, fill, percent, t, Key};
 use crate::base::risk::{share, Level};
+use crate::engine::absence::Predicate;
 use crate::measure::fieldmap::{FieldMapEntry, FieldStatus};
 use crate::measure::profile::FieldProfile;
 use crate::measure::ruletest::TestResult;
-use crate::measure::segments::{SegmentReport, SegmentationReport, StratumGroup};
+use crate::measure::segments::{SegmentReport, SegmentationReport, StratumExtreme};
 use crate::spec::{Lang, Spec};
 use serde::Serialize;
 
@@ -405,6 +406,7 @@ fn segment_findings(sink: &mut Sink, segment: &SegmentReport, rows: u64) {
             ],
         ),
     );
+    decides_on_missing(sink, segment, &name);
     if segment.small_population {
         sink.push(
             Level::Warn,
@@ -442,26 +444,16 @@ fn segment_findings(sink: &mut Sink, segment: &SegmentReport, rows: u64) {
         );
     }
     for strata in &segment.strata {
-        let eligible: Vec<&StratumGroup> = strata
-            .groups
-            .iter()
-            .filter(|g| g.rows >= crate::measure::segments::MIN_STRATUM_ROWS)
-            .collect();
-        let low = eligible.iter().min_by(|a, b| {
-            a.usability
-                .partial_cmp(&b.usability)
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
-        let high = eligible.iter().max_by(|a, b| {
-            a.usability
-                .partial_cmp(&b.usability)
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
-        let (Some(low), Some(high)) = (low, high) else { continue };
-        let shown = |g: &StratumGroup| {
-            g.value
-                .clone()
-                .unwrap_or_else(|| t(lang, Key::MissingGroup).to_string())
+        // The two groups the spread was measured between (before pooling, contract §3).
+        let (Some(low), Some(high)) = (&strata.low, &strata.high) else {
+            continue;
+        };
+        let min_count = sink.spec.min_count.to_string();
+        let shown = |g: &StratumExtreme| match (&g.value, g.pooled) {
+            // A group under `min_count` rows is pooled in the report: it is not named here either.
+            (_, true) => fill(lang, Key::SmallGroup, &[("min", &min_count)]),
+            (Some(v), false) => v.clone(),
+            (None, false) => t(lang, Key::MissingGroup).to_string(),
         };
         sink.push(
             strata.risk,
@@ -481,6 +473,45 @@ fn segment_findings(sink: &mut Sink, segment: &SegmentReport, rows: u64) {
                     ("high_group", &shown(high)),
                 ],
             ),
+        );
+    }
+}
+
+/// `segment.decides_on_missing` (contract §9): rows classified although a field the rule tests for
+/// absence is unknown. Three-valued logic counts them as decided, so `segment.undetermined` never sees them.
+fn decides_on_missing(sink: &mut Sink, segment: &SegmentReport, name: &str) {
+    let lang = sink.lang;
+    let risk = sink.spec.risk;
+    for field in &segment.fields {
+        let Some(test) = &field.absence else { continue };
+        if field.decided_on_missing == 0 {
+            continue;
+        }
+        let decided_share = share(field.decided_on_missing, segment.population);
+        let whose = match test.predicate {
+            Predicate::Population => t(lang, Key::WhosePopulation),
+            Predicate::Rule => t(lang, Key::WhoseRule),
+        };
+        let inside_case = if test.in_case { t(lang, Key::InsideCase) } else { "" };
+        let message = fill(
+            lang,
+            Key::FindingDecidesOnMissing,
+            &[
+                ("segment", name),
+                ("rows", &count(lang, field.decided_on_missing)),
+                ("share", &percent(lang, decided_share)),
+                ("field", &field.name),
+                ("whose", whose),
+                ("construct", test.test.sql()),
+                ("case", inside_case),
+            ],
+        );
+        sink.push(
+            risk.undetermined.level_when_high(decided_share),
+            "segment.decides_on_missing",
+            Some(&segment.id),
+            Some(&field.name),
+            message,
         );
     }
 }

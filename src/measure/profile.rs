@@ -107,7 +107,8 @@ fn native_type(data_type: &DataType) -> Option<&'static str> {
 }
 
 /// The observed type: the narrowest kind that covers at least 99 % of present values, leaving out
-/// suspected placeholders (a date column with some `00/00/0000` is still a date column).
+/// values that could be placeholders, suspected or not (a date column with some `00/00/0000` is
+/// still a date column, even when they are too few to be suspected).
 fn observed_type(kinds: &[ValueCount], placeholders: &[ValueCount]) -> Option<String> {
     let count = |k: &str| {
         let all = kinds.iter().find(|v| v.value == k).map_or(0, |v| v.count);
@@ -189,7 +190,7 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
             let usability = share(usable, rows);
             let observed = native_type(&engine.native_types[i])
                 .map(str::to_string)
-                .or_else(|| observed_type(&listed(&summary.kinds), &placeholders));
+                .or_else(|| observed_type(&listed(&summary.kinds), &listed(&summary.candidates)));
             let visible = |list: &Vec<ValueCount>, limit: usize| -> Vec<ValueCount> {
                 if rule.pii {
                     return Vec::new();

@@ -20,6 +20,12 @@ pub struct SegmentField {
     pub usability: Option<f64>,
     pub usability_interval: Option<[f64; 2]>,
     pub undetermined_rows: u64,
+    /// Population rows where the field is not usable and the rule is TRUE or FALSE, when the
+    /// population or rule tests the field's absence (contract §9); 0 otherwise.
+    pub decided_on_missing: u64,
+    /// How the segment tests the field's absence, for the finding's sentence.
+    #[serde(skip)]
+    pub absence: Option<crate::engine::absence::AbsenceTest>,
     /// Usability of the field among the rows outside the population, to compare with `usability`.
     pub usability_outside: Option<f64>,
     pub risk: Level,
@@ -45,6 +51,22 @@ pub struct Strata {
     pub cramers_v: Option<f64>,
     pub p_value: Option<f64>,
     pub groups: Vec<StratumGroup>,
+    /// The eligible groups (at least 30 rows) with the lowest and the highest usability, taken before
+    /// small groups are pooled, so the finding names the two groups the spread was measured between.
+    #[serde(skip)]
+    pub low: Option<StratumExtreme>,
+    #[serde(skip)]
+    pub high: Option<StratumExtreme>,
+}
+
+/// One end of a strata spread.
+#[derive(Debug, Clone)]
+pub struct StratumExtreme {
+    /// The attribute's value; `None` for the group of rows missing it.
+    pub value: Option<String>,
+    pub usability: Option<f64>,
+    /// The group is under `[report] min_count` rows: pooled in the report, so never named.
+    pub pooled: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -110,6 +132,7 @@ pub fn segment_sql(engine: &Engine) -> Vec<SegmentSql<'_>> {
             population: s.population.as_deref(),
             rule: &s.rule,
             fields: s.fields.iter().map(String::as_str).collect(),
+            absence: s.absence.iter().map(|t| t.field.as_str()).collect(),
         })
         .collect()
 }
@@ -191,6 +214,7 @@ pub async fn measure(engine: &Engine, spec: &Spec) -> Result<SegmentOutput> {
                 .map(|(k, name)| {
                     let usable = batch::count(row, &Col::Usable(j, k), 0)?;
                     let usability = share(usable, population);
+                    let absence = plan.absence.iter().find(|t| &t.field == name).cloned();
                     Ok(SegmentField {
                         usability_outside: None,
                         name: name.clone(),
@@ -198,13 +222,27 @@ pub async fn measure(engine: &Engine, spec: &Spec) -> Result<SegmentOutput> {
                         usability,
                         usability_interval: wilson_95(usable, population),
                         undetermined_rows: batch::count(row, &Col::UndeterminedRows(j, k), 0)?,
+                        // Counted by the pass only for a field whose absence the segment tests.
+                        decided_on_missing: if absence.is_some() {
+                            batch::count(row, &Col::DecidedOnMissing(j, k), 0)?
+                        } else {
+                            0
+                        },
+                        absence,
                         risk: risk.usability.level_when_low(usability),
                     })
                 })
                 .collect::<Result<_>>()?;
             let strata_reports = strata_for_segment(&strata_rows, &strata, j, &plan.fields, spec)?;
             let undetermined_share = share(undetermined, population);
-            let own = risk.undetermined.level_when_high(undetermined_share);
+            // Rows decided on a missing value weigh like undetermined ones (contract §9).
+            let own = fields
+                .iter()
+                .map(|f| {
+                    risk.undetermined
+                        .level_when_high(share(f.decided_on_missing, population))
+                })
+                .fold(risk.undetermined.level_when_high(undetermined_share), Level::max);
             let worst = fields
                 .iter()
                 .map(|f| f.risk)
@@ -321,6 +359,11 @@ fn strata_for_segment(
     let mut out = Vec::new();
     for (a, by) in strata.iter().enumerate() {
         for (k, field) in fields.iter().enumerate() {
+            // Contract §3: a field is not measured across strata of itself (its usability is
+            // trivially 0 in its own missing group).
+            if field == by {
+                continue;
+            }
             let mut groups: Vec<StratumGroup> = Vec::new();
             for (b, r) in batch::rows(batches) {
                 // The grouping set's index: NULL on no row of a GROUPING SETS result, checked anyway.
@@ -340,17 +383,28 @@ fn strata_for_segment(
                 }
             }
             groups.sort_by(|x, y| y.rows.cmp(&x.rows).then_with(|| x.value.cmp(&y.value)));
-            let eligible: Vec<f64> = groups
+            // Contract §3: the spread is over the attribute's own groups (the missing group included)
+            // of at least 30 rows, measured BEFORE any privacy pooling, which would otherwise blur
+            // or drop groups of 30 to `min_count` rows.
+            let eligible: Vec<&StratumGroup> = groups
                 .iter()
-                .filter(|g| g.rows >= MIN_STRATUM_ROWS)
-                .filter_map(|g| g.usability)
+                .filter(|g| g.rows >= MIN_STRATUM_ROWS && g.usability.is_some())
                 .collect();
-            let spread = if eligible.is_empty() {
-                None
-            } else {
-                let max = eligible.iter().copied().fold(f64::MIN, f64::max);
-                let min = eligible.iter().copied().fold(f64::MAX, f64::min);
-                Some(max - min)
+            let by_usability = |a: &&&StratumGroup, b: &&&StratumGroup| {
+                a.usability
+                    .partial_cmp(&b.usability)
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            };
+            let extreme = |g: &StratumGroup| StratumExtreme {
+                value: g.value.clone(),
+                usability: g.usability,
+                pooled: g.rows < spec.min_count,
+            };
+            let low = eligible.iter().min_by(by_usability).map(|g| extreme(g));
+            let high = eligible.iter().max_by(by_usability).map(|g| extreme(g));
+            let spread = match (&low, &high) {
+                (Some(low), Some(high)) => high.usability.zip(low.usability).map(|(h, l)| h - l),
+                _ => None,
             };
             pool_small_groups(&mut groups, spec.min_count);
             out.push(Strata {
@@ -361,6 +415,8 @@ fn strata_for_segment(
                 spread,
                 risk: spec.risk.strata_gap.level_when_high(spread),
                 groups,
+                low,
+                high,
             });
         }
     }

@@ -9,6 +9,7 @@ mod fuzz;
 mod heterogeneity;
 mod hostile;
 mod languages;
+mod precision;
 mod properties;
 mod report;
 mod segments;

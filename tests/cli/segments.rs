@@ -186,6 +186,67 @@ fn strata_spread_excludes_small_groups_and_keeps_the_missing_group() {
 }
 
 #[test]
+fn strata_gap_names_the_groups_of_the_spread_measured_before_pooling() {
+    // Regression: with min_count = 36, B (35 rows), C (20) and the missing group (5) are pooled into
+    // one group of 60 rows, 21 usable (0.35). The spread is still A (30/40 = 0.75) − B (14/35 = 0.40)
+    // = 0.35, over the groups of at least 30 rows before pooling (contract §3); the finding used to
+    // pick the pooled group as its low end and call it "(missing)" with 35.0 %.
+    let spec = format!(
+        "[source.c]\npath = \"{}\"\n\n[subject]\ntable = \"c\"\nstrata = [\"region\"]\n\n[field.late]\ntype = \"integer\"\n\n[segment.all]\nrule = \"late >= 0\"\n\n[report]\nmin_count = 36\n",
+        fixture("strata/customers.csv")
+    );
+    let run = Case::new(&spec).audit(&["--fail-on", "never"]);
+    let late = run.segment("all")["strata"][0].clone();
+    let spread = late["spread"].as_f64().unwrap_or(-1.0);
+    assert!((spread - 0.35).abs() < 1e-12, "{spread}");
+    let pooled: Vec<(bool, u64, u64)> = late["groups"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|g| {
+            (
+                g["pooled"] == true,
+                g["rows"].as_u64().unwrap_or(0),
+                g["usable"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(pooled, vec![(false, 40, 30), (true, 60, 21)]);
+    let message = run
+        .finding("segment.strata_gap", "late")
+        .and_then(|f| f["message"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        message,
+        "late is usable for 40.0% of the population of all where region = (a group of fewer than 36 customers) and 75.0% where region = A"
+    );
+}
+
+#[test]
+fn a_segment_field_is_not_measured_across_strata_of_itself() {
+    // The rule reads region and late; strata = [region]: late is measured across region, region is not.
+    let spec = format!(
+        "[source.c]\npath = \"{}\"\n\n[subject]\ntable = \"c\"\nstrata = [\"region\"]\n\n[field.late]\ntype = \"integer\"\n\n[segment.all]\nrule = \"late >= 0 AND region <> 'Z'\"\n",
+        fixture("strata/customers.csv")
+    );
+    let run = Case::new(&spec).audit(&["--fail-on", "never"]);
+    let measured: Vec<String> = run.segment("all")["strata"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| {
+            format!(
+                "{}/{}",
+                s["field"].as_str().unwrap_or_default(),
+                s["by"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    assert_eq!(measured, vec!["late/region".to_string()]);
+}
+
+#[test]
 fn gate_follows_fail_on() {
     // Only undeclared columns and a duplicate key: the worst finding is high.
     let spec = format!(

@@ -49,6 +49,10 @@ pub struct ColumnSummary {
     pub variants: Vec<(String, u64)>,
     pub shapes: Vec<(String, u64)>,
     pub placeholders: Vec<(String, u64)>,
+    /// Every value that could be a placeholder by its text alone (suspected or not, e.g. a single
+    /// `00/00/0000`): left out when the observed type is judged.
+    #[serde(default)]
+    pub candidates: Vec<(String, u64)>,
     /// Present values per observed kind (integer, float, boolean, date, timestamp, string).
     pub kinds: Vec<(String, u64)>,
     /// For numbers, dates and timestamps whose type is declared (and not `pii`).
@@ -347,7 +351,11 @@ pub fn summarize<'a>(
     };
     let mut values = Leaders::new(options.top);
     let mut shapes: HashMap<String, u64> = HashMap::default();
-    let mut placeholders = Leaders::new(options.top);
+    // Placeholder candidates, judged once the median count per distinct value is known (contract §5):
+    // the tally of counts (count → distinct present values with it) gives the exact median with no
+    // second walk and a few entries even for a column of ten million keys.
+    let mut candidates: Vec<(&'a str, u64, super::placeholder::Suspect)> = Vec::new();
+    let mut count_tally: HashMap<u64, u64> = HashMap::default();
     let mut kinds: HashMap<&'static str, u64> = HashMap::default();
     // The hash of each present text's folded form: only hashes seen twice are folded for real.
     let mut fold_hashes: Vec<u64> = Vec::new();
@@ -379,6 +387,7 @@ pub fn summarize<'a>(
             typed.push((value, text, n));
         }
         summary.distinct += 1;
+        *count_tally.entry(n).or_default() += 1;
         values.push(text, n);
         *kinds.entry(super::kind(text.trim())).or_default() += n;
         if rule.pii {
@@ -391,14 +400,24 @@ pub fn summarize<'a>(
                 shapes.insert(shape.clone(), n);
             }
         }
-        if super::looks_like_placeholder(text) {
-            placeholders.push(text, n);
+        if let Some(kind) = super::placeholder::classify(text) {
+            candidates.push((text, n, kind));
         }
         fold_hashes.push(folded_hash(&fold_hasher, text));
     }
     summary.values = values.into_sorted();
     summary.shapes = most_frequent(shapes.iter().map(|(s, n)| (s.as_str(), *n)).collect(), options.top);
+    let median = super::placeholder::median_count(&count_tally).unwrap_or(0.0);
+    let mut placeholders = Leaders::new(options.top);
+    let mut all_candidates = Leaders::new(options.top);
+    for (text, n, kind) in candidates {
+        all_candidates.push(text, n);
+        if super::placeholder::is_suspected(kind, n, median) {
+            placeholders.push(text, n);
+        }
+    }
     summary.placeholders = placeholders.into_sorted();
+    summary.candidates = all_candidates.into_sorted();
     summary.kinds = most_frequent(kinds.into_iter().collect(), usize::MAX);
     summary.variants = case_variants(rule, texts, &fold_hasher, repeated(fold_hashes));
     summary.duplicate_keys = options.key.then(|| keys.duplicates());
@@ -642,11 +661,33 @@ mod tests {
         assert_eq!((s.missing, s.invalid, s.distinct), (1 + 3 + 4, 0, 4));
         assert_eq!(s.values, vec![("Abidjan".to_string(), 5), ("9999".to_string(), 2)]);
         assert_eq!(s.variants, vec![("Abidjan".to_string(), 5), ("ABIDJAN".to_string(), 2)]);
-        assert_eq!(s.placeholders, vec![("9999".to_string(), 2)]);
+        // Present counts 5, 2, 2, 1: median 2. "9999" (a sentinel) is seen twice, under the 3 rows and
+        // the 10 × median a sentinel needs (contract §5).
+        assert!(s.placeholders.is_empty());
         assert_eq!(s.shapes, vec![("Aaaaaaa".to_string(), 5), ("9999".to_string(), 2)]);
         assert_eq!(s.kinds, vec![("string".to_string(), 8), ("integer".to_string(), 2)]);
         // Keys: 5 + 2 + 4 + 1 + 2 rows with a non-blank key, over 5 distinct keys.
         assert_eq!(s.duplicate_keys, Some(14 - 5));
+    }
+
+    #[test]
+    fn suspected_placeholders_follow_the_contract() {
+        let rule = FieldRule::plain("code");
+        // 20 distinct values seen once each, "9999" 10 times, "00/00/0000" 9 times, "N/A" twice,
+        // "inconnu" once: 24 distinct counts, 20 of them 1 → median 1. A sentinel needs 3 rows and
+        // 10 × 1: "9999" (10) is one, "00/00/0000" (9) is not; a word needs 2 rows: "N/A" is,
+        // "inconnu" (once) is not.
+        let mut counts: Vec<(String, u64)> = (0..20).map(|i| (format!("C{i:03}"), 1)).collect();
+        counts.extend([
+            ("9999".to_string(), 10),
+            ("00/00/0000".to_string(), 9),
+            ("N/A".to_string(), 2),
+            ("inconnu".to_string(), 1),
+        ]);
+        let borrowed: Vec<(&str, u64)> = counts.iter().map(|(t, n)| (t.as_str(), *n)).collect();
+        let options = ProfileOptions { top: 10, key: false };
+        let s = summarize(&rule, options, 0, &distinct(&borrowed)).unwrap_or_default();
+        assert_eq!(s.placeholders, vec![("9999".to_string(), 10), ("N/A".to_string(), 2)]);
     }
 
     #[test]

@@ -36,6 +36,8 @@ struct Gap {
     usability: Cell,
     outside: String,
     undetermined_rows: String,
+    /// Rows classified although the field is unknown (contract §9); "–" when its absence is not tested.
+    decided_on_missing: String,
     sentence: String,
 }
 
@@ -202,6 +204,15 @@ fn segment_view(lang: Lang, s: &SegmentReport) -> SegmentView {
                 usability: cell(lang, f.usability, f.risk),
                 outside: percent(lang, f.usability_outside),
                 undetermined_rows: count(lang, f.undetermined_rows),
+                decided_on_missing: if f.absence.is_some() {
+                    format!(
+                        "{} ({})",
+                        count(lang, f.decided_on_missing),
+                        percent(lang, crate::base::risk::share(f.decided_on_missing, s.population))
+                    )
+                } else {
+                    "–".to_string()
+                },
                 sentence: format!(
                     "{} {} {} / {} {}",
                     f.name,
