@@ -113,44 +113,57 @@ mod tests {
 
     use super::*;
 
-    fn result() -> RecordBatch {
+    type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
+
+    fn result() -> std::result::Result<RecordBatch, Box<dyn std::error::Error>> {
         let members: ArrayRef = Arc::new(Int64Array::from(vec![42]));
         let value: ArrayRef = Arc::new(StringArray::from(vec!["Man"]));
         let truth: ArrayRef = Arc::new(BooleanArray::from(vec![Some(true)]));
-        RecordBatch::try_from_iter([
+        Ok(RecordBatch::try_from_iter([
             (Col::Members(0).alias(), members),
             (Col::Value.alias(), value),
             (Col::RuleTruth(0).alias(), truth),
-        ])
-        .unwrap()
+        ])?)
     }
 
     #[test]
-    fn a_column_is_read_by_its_one_definition() {
-        let batch = result();
+    fn a_column_is_read_by_its_one_definition() -> TestResult {
+        let batch = result()?;
         let named = Named::new(&batch);
-        assert_eq!(count(&named, &Col::Members(0), 0).unwrap(), 42);
-        assert_eq!(text(&named, &Col::Value, 0).unwrap().as_deref(), Some("Man"));
-        assert_eq!(truth(&named, &Col::RuleTruth(0), 0).unwrap(), Some(true));
+        assert_eq!(count(&named, &Col::Members(0), 0).map_err(|e| e.message)?, 42);
+        assert_eq!(
+            text(&named, &Col::Value, 0).map_err(|e| e.message)?.as_deref(),
+            Some("Man")
+        );
+        assert_eq!(truth(&named, &Col::RuleTruth(0), 0).map_err(|e| e.message)?, Some(true));
+        Ok(())
     }
 
     #[test]
-    fn a_misspelt_or_absent_alias_fails_loudly() {
+    fn a_misspelt_or_absent_alias_fails_loudly() -> TestResult {
         // The SQL wrote `members_0`; a reader asking for segment 1 (or any alias the SQL did not
         // write) gets an error naming the column, never a count of 0.
-        let batch = result();
+        let batch = result()?;
         let named = Named::new(&batch);
-        let error = count(&named, &Col::Members(1), 0).unwrap_err();
-        assert!(error.message.contains("`members_1`"), "{}", error.message);
-        let error = count(&named, &Col::Data("member_0".into()), 0).unwrap_err();
-        assert!(error.message.contains("`member_0`"), "{}", error.message);
+        let absent = count(&named, &Col::Members(1), 0);
+        assert!(
+            matches!(&absent, Err(e) if e.message.contains("`members_1`")),
+            "{absent:?}"
+        );
+        let misspelt = count(&named, &Col::Data("member_0".into()), 0);
+        assert!(
+            matches!(&misspelt, Err(e) if e.message.contains("`member_0`")),
+            "{misspelt:?}"
+        );
+        Ok(())
     }
 
     #[test]
-    fn a_column_of_the_wrong_kind_is_an_error() {
-        let batch = result();
+    fn a_column_of_the_wrong_kind_is_an_error() -> TestResult {
+        let batch = result()?;
         let named = Named::new(&batch);
         assert!(count(&named, &Col::Data(Col::Value.alias()), 0).is_err());
         assert!(truth(&named, &Col::Data(Col::Members(0).alias()), 0).is_err());
+        Ok(())
     }
 }
