@@ -8,12 +8,15 @@ pub mod audit;
 pub mod batch;
 pub mod csv_prep;
 pub mod detect;
+pub mod diff;
+pub mod drift;
 pub mod engine;
 pub mod error;
 pub mod fieldcheck;
 pub mod fieldmap;
 pub mod findings;
 pub mod heterogeneity;
+pub mod history;
 pub mod i18n;
 pub mod init;
 pub mod names;
@@ -52,7 +55,12 @@ fn runtime(threads: usize) -> Result<tokio::runtime::Runtime> {
 /// Runs the audit a spec file declares.
 pub fn run_audit(spec_path: &Path, options: &AuditOptions) -> Result<Report> {
     let spec = spec::load(spec_path)?;
-    runtime(options.run.threads)?.block_on(audit::audit(&spec, options))
+    let report = runtime(options.run.threads)?.block_on(audit::audit(&spec, options))?;
+    // The run is kept only once the whole report exists: a failed or killed audit adds nothing.
+    if let Some(dir) = options.history_dir(&spec) {
+        history::open(&dir)?.record(&report)?;
+    }
+    Ok(report)
 }
 
 /// Validates a spec without scanning data, then runs its rule tests.

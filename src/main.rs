@@ -79,6 +79,9 @@ enum Command {
         /// Fail (exit 1) on findings at or above this level (overrides [gate] fail_on)
         #[arg(long, value_enum)]
         fail_on: Option<FailOn>,
+        /// Keep this run in a history folder and compare with the previous run (overrides [history] path)
+        #[arg(long, value_name = "DIR")]
+        history: Option<PathBuf>,
     },
     /// Profile data files with no spec (every column, overall)
     Profile {
@@ -102,6 +105,27 @@ enum Command {
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff)
     Man,
+    /// List the audit runs kept in a history folder (time, spec, rows, worst level, gate)
+    History {
+        dir: PathBuf,
+        /// Print the list as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// What changed between two audit reports, field by field and segment by segment
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        /// Print the comparison as JSON
+        #[arg(long)]
+        json: bool,
+        /// Also write the comparison as an HTML page here
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// Language of the text (default en)
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
+    },
     /// Validate a spec without scanning data, then run its rule tests
     Check {
         spec: PathBuf,
@@ -209,6 +233,7 @@ fn options(output: &Output, fail_on: Option<FailOn>) -> AuditOptions {
         }),
         generated_at: segaudit::now_rfc3339(),
         tool_version: segaudit::TOOL_VERSION.to_string(),
+        history: None,
     }
 }
 
@@ -224,9 +249,18 @@ fn json_path(output: &Output, default_name: &str) -> PathBuf {
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
-        Command::Audit { spec, output, fail_on } => {
+        Command::Audit {
+            spec,
+            output,
+            fail_on,
+            history,
+        } => {
             let progress = Progress::start("auditing", output.quiet);
-            let report = segaudit::run_audit(&spec, &options(&output, fail_on));
+            let audit_options = AuditOptions {
+                history,
+                ..options(&output, fail_on)
+            };
+            let report = segaudit::run_audit(&spec, &audit_options);
             drop(progress);
             let report = report?;
             let path = json_path(&output, "audit.json");
@@ -290,6 +324,39 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { spec, show_sql } => check(&spec, show_sql),
+        Command::History { dir, json } => {
+            let listing = segaudit::history::listing::list(&dir)?;
+            if json {
+                let text = serde_json::to_string_pretty(&listing).map_err(|e| Error::new(e.to_string()))?;
+                println!("{text}");
+            } else {
+                print!("{}", segaudit::history::listing::render(&listing));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Diff {
+            old,
+            new,
+            json,
+            html,
+            lang,
+        } => {
+            let lang = match lang {
+                Some(LangArg::Fr) => Lang::Fr,
+                _ => Lang::En,
+            };
+            let diff = segaudit::diff::diff(&old, &new, lang)?;
+            if let Some(path) = &html {
+                segaudit::render::write_atomically(path, segaudit::diff::render_html(&diff).as_bytes())?;
+            }
+            if json {
+                let text = serde_json::to_string_pretty(&diff).map_err(|e| Error::new(e.to_string()))?;
+                println!("{text}");
+            } else {
+                print!("{}", segaudit::diff::render(&diff));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "segaudit", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)

@@ -185,6 +185,9 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
                 mojibake: summary.mojibake,
                 stats: summary.stats.clone(),
                 risk: settings.usability.level_when_low(usability),
+                psi: None,
+                distribution: if rule.pii { None } else { summary.distribution.clone() },
+                against_previous: summary.against_previous.clone(),
             }
         })
         .collect();

@@ -26,11 +26,29 @@ pub struct Report {
     pub tests: Vec<TestResult>,
     pub findings: Vec<Finding>,
     pub gate: Gate,
+    /// Where this run was kept (contract §7); null without a history.
+    pub history: Option<HistoryInfo>,
     /// Every statement that produced a number, so an auditor can re-run it.
     pub sql: Vec<SqlStatement>,
     /// The spec as given, for the HTML appendix (the JSON names it by path and sha256).
     #[serde(skip)]
     pub spec_text: String,
+    /// The earlier runs of the history, oldest first (for the trend charts and the "since the last
+    /// audit" column); empty without a history.
+    #[serde(skip)]
+    pub trend: Vec<crate::history::RunPoint>,
+}
+
+/// The run this report was kept as, and the run it was compared with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HistoryInfo {
+    /// Runs in the folder, this one included.
+    pub runs: usize,
+    /// The latest run before this one, compared with; null for the first run.
+    pub previous: Option<String>,
+    pub run_id: String,
+    /// UTC, RFC 3339.
+    pub run_time: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -113,6 +131,13 @@ pub struct FieldProfile {
     pub mojibake: u64,
     pub stats: Option<Stats>,
     pub risk: Level,
+    /// Population stability index against the previous run (contract §7); null without one.
+    pub psi: Option<f64>,
+    /// This run's bins and counts, what the next run's PSI compares with (null for `pii`).
+    pub distribution: Option<crate::drift::Distribution>,
+    /// This run's counts in the previous run's bins.
+    #[serde(skip)]
+    pub against_previous: Option<Vec<u64>>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -107,6 +107,18 @@ pub fn register_all(ctx: &SessionContext, rules: &[Arc<FieldRule>], top: usize, 
         ctx.register_udf(text_udf(&status_name(i), TextFn::Status(rule.clone())));
         ctx.register_udf(text_udf(&value_name(i), TextFn::Value(rule.clone())));
     }
+    register_profile(ctx, rules, top, key, &[]);
+}
+
+/// (Re-)registers the profile aggregate; `previous[i]` holds the previous run's bins of column `i`
+/// (empty without a history), so the one profile pass also counts this run's values in them.
+pub fn register_profile(
+    ctx: &SessionContext,
+    rules: &[Arc<FieldRule>],
+    top: usize,
+    key: Option<usize>,
+    previous: &[Option<Arc<crate::drift::Distribution>>],
+) {
     let columns = rules
         .iter()
         .enumerate()
@@ -117,6 +129,7 @@ pub fn register_all(ctx: &SessionContext, rules: &[Arc<FieldRule>], top: usize, 
                     top,
                     key: key == Some(i),
                 },
+                previous.get(i).cloned().flatten(),
             )
         })
         .collect();

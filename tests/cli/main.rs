@@ -6,6 +6,7 @@
 mod errors;
 mod fuzz;
 mod heterogeneity;
+mod history;
 mod hostile;
 mod properties;
 mod report;

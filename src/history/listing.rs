@@ -1,0 +1,84 @@
+//! `segaudit history DIR`: the runs of a history folder as a table (time, spec, rows, worst level,
+//! gate), or as JSON.
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{ContentArrangement, Table};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::risk::Level;
+
+/// One line of the listing.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunLine {
+    pub run_id: String,
+    pub run_time: String,
+    pub spec_path: String,
+    pub spec_sha256: String,
+    pub subject: String,
+    pub rows: u64,
+    pub worst: Level,
+    pub gate_passed: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Listing {
+    pub format: &'static str,
+    pub version: u32,
+    pub runs: Vec<RunLine>,
+    /// Runs that could not be read: id and reason.
+    pub unreadable: Vec<(String, String)>,
+}
+
+/// Reads the runs of a history folder (that must exist).
+pub fn list(dir: &std::path::Path) -> Result<Listing> {
+    if !dir.is_dir() {
+        return Err(Error::new(format!("{}: no such history folder", dir.display()))
+            .with_tip("give the folder of `[history] path` or of `audit --history DIR`"));
+    }
+    let runs = super::open(dir)?.load()?;
+    Ok(Listing {
+        format: "segaudit-history-list",
+        version: 1,
+        runs: runs
+            .runs
+            .iter()
+            .map(|r| RunLine {
+                run_id: r.id.clone(),
+                run_time: r.time().to_string(),
+                spec_path: r.report.spec.path.clone(),
+                spec_sha256: r.report.spec.sha256.clone(),
+                subject: r.report.subject.table.clone(),
+                rows: r.report.subject.rows,
+                worst: r.report.gate.worst,
+                gate_passed: r.report.gate.passed,
+            })
+            .collect(),
+        unreadable: runs.corrupt.iter().map(|c| (c.id.clone(), c.reason.clone())).collect(),
+    })
+}
+
+/// The listing as a terminal table (English: the history spans runs of any language).
+pub fn render(listing: &Listing) -> String {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(crate::render::terminal::WIDTH)
+        .set_header(vec!["run", "time (UTC)", "spec", "rows", "worst", "gate"]);
+    for r in &listing.runs {
+        let sha: String = r.spec_sha256.chars().take(12).collect();
+        t.add_row(vec![
+            r.run_id.clone(),
+            r.run_time.clone(),
+            format!("{} ({sha})", r.spec_path),
+            r.rows.to_string(),
+            r.worst.as_str().to_string(),
+            if r.gate_passed { "passed" } else { "failed" }.to_string(),
+        ]);
+    }
+    let mut out = format!("{} runs\n{t}\n", listing.runs.len());
+    for (id, reason) in &listing.unreadable {
+        out.push_str(&format!("unreadable run {id} (skipped): {reason}\n"));
+    }
+    out
+}
