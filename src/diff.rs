@@ -295,7 +295,10 @@ fn signed_points(lang: Lang, change: Option<f64>) -> String {
 }
 
 fn size(lang: Lang, s: Option<[u64; 2]>) -> String {
-    s.map_or_else(|| "–".to_string(), |[a, b]| format!("{}–{}", count(lang, a), count(lang, b)))
+    s.map_or_else(
+        || "–".to_string(),
+        |[a, b]| format!("{}–{}", count(lang, a), count(lang, b)),
+    )
 }
 
 fn risk(r: Option<Level>) -> String {
@@ -345,14 +348,15 @@ pub fn render(d: &Diff) -> String {
     );
     let fields: Vec<&FieldChange> = d.fields.iter().filter(|f| field_changed(f)).collect();
     if fields.is_empty() {
-        out.push_str(&format!("\n{}\n", t("No field changed.", "Aucun champ n'a changé."))); // pt: Nenhum campo mudou.
+        out.push_str(&format!("\n{}\n", t("No field changed.", "Aucun champ n'a changé.")));
+    // pt: Nenhum campo mudou.
     } else {
         let mut ft = table(vec![
-            t("field", "champ"),                         // pt: campo
+            t("field", "champ"),                          // pt: campo
             t("usability before", "utilisabilité avant"), // pt: usabilidade antes
-            t("now", "maintenant"),                      // pt: agora
-            t("change", "écart"),                        // pt: variação
-            t("risk", "risque"),                         // pt: risco
+            t("now", "maintenant"),                       // pt: agora
+            t("change", "écart"),                         // pt: variação
+            t("risk", "risque"),                          // pt: risco
         ]);
         for f in fields {
             ft.add_row(vec![
@@ -368,11 +372,11 @@ pub fn render(d: &Diff) -> String {
     let segments: Vec<&SegmentChange> = d.segments.iter().filter(|s| segment_changed(s)).collect();
     if !segments.is_empty() {
         let mut st = table(vec![
-            t("segment", "segment"),             // pt: segmento
-            t("size before", "taille avant"),    // pt: tamanho antes
-            t("now", "maintenant"),              // pt: agora
-            t("shift", "variation"),             // pt: variação
-            t("risk", "risque"),                 // pt: risco
+            t("segment", "segment"),          // pt: segmento
+            t("size before", "taille avant"), // pt: tamanho antes
+            t("now", "maintenant"),           // pt: agora
+            t("shift", "variation"),          // pt: variação
+            t("risk", "risque"),              // pt: risco
         ]);
         for s in segments {
             st.add_row(vec![
@@ -396,7 +400,7 @@ pub fn render(d: &Diff) -> String {
     }
     out.push_str(&format!(
         "\n{}: {} → {} ({} → {})\n",
-        t("gate", "barrière"), // pt: barreira
+        t("gate", "contrôle"), // pt: controlo
         gate_word(lang, d.old_passed),
         gate_word(lang, d.new_passed),
         d.old_worst.as_str(),
@@ -409,8 +413,8 @@ fn gate_word(lang: Lang, passed: bool) -> String {
     match (lang, passed) {
         (Lang::En, true) => "passed".into(),
         (Lang::En, false) => "failed".into(),
-        (Lang::Fr, true) => "franchie".into(), // pt: aprovada
-        (Lang::Fr, false) => "échouée".into(), // pt: reprovada
+        (Lang::Fr, true) => "réussi".into(),  // pt: aprovado
+        (Lang::Fr, false) => "échoué".into(), // pt: reprovado
     }
 }
 
@@ -440,7 +444,11 @@ pub fn render_html(d: &Diff) -> String {
         e(&t("risk", "risque")),
     ));
     for f in &d.fields {
-        let class = if f.change.is_some_and(|c| c < 0.0) { " class=\"worse\"" } else { "" };
+        let class = if f.change.is_some_and(|c| c < 0.0) {
+            " class=\"worse\""
+        } else {
+            ""
+        };
         body.push_str(&format!(
             "<tr{class}><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} → {}</td></tr>",
             e(&f.name),

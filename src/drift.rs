@@ -140,14 +140,17 @@ mod tests {
         assert_eq!(deciles(&[]), None);
         // Upper edges inclusive, outer bins open.
         let edges: Vec<f64> = (1..=9).map(f64::from).collect();
-        assert_eq!(decile_counts(&edges, &[(0.5, 1), (1.0, 2), (1.5, 3), (9.0, 4), (100.0, 5)]), {
-            let mut c = vec![0; 10];
-            c[0] = 3;
-            c[1] = 3;
-            c[8] = 4;
-            c[9] = 5;
-            c
-        });
+        assert_eq!(
+            decile_counts(&edges, &[(0.5, 1), (1.0, 2), (1.5, 3), (9.0, 4), (100.0, 5)]),
+            {
+                let mut c = vec![0; 10];
+                c[0] = 3;
+                c[1] = 3;
+                c[8] = 4;
+                c[9] = 5;
+                c
+            }
+        );
     }
 
     #[test]

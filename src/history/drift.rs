@@ -124,10 +124,7 @@ pub fn findings(
         let Some(before) = previous.report.segments.iter().find(|p| p.id == segment.id) else {
             continue;
         };
-        let shift = size_shift(
-            (before.size_min, before.size_max),
-            (segment.size_min, segment.size_max),
-        );
+        let shift = size_shift((before.size_min, before.size_max), (segment.size_min, segment.size_max));
         let level = risk.size_shift.level_when_high(Some(shift));
         if level == Level::Ok {
             continue;
@@ -147,7 +144,9 @@ pub fn findings(
             pick(
                 lang,
                 format!("the size of `{id}` moved by {moved} since the previous run ({run}): {was} → {now} rows"),
-                format!("la taille de `{id}` a bougé de {moved} depuis l'audit précédent ({run}) : {was} → {now} lignes"),
+                format!(
+                    "la taille de `{id}` a bougé de {moved} depuis l'audit précédent ({run}) : {was} → {now} lignes"
+                ),
                 // pt: o tamanho de `{id}` mudou {moved} desde a execução anterior ({run}): {was} → {now} linhas
             ),
         ));

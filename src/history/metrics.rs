@@ -37,7 +37,12 @@ pub fn rows(report: &Report) -> Vec<Metric> {
     let n = |v: u64| Some(v as f64);
     let subject = &report.subject;
     push("subject", &subject.table, "rows", n(subject.rows));
-    push("subject", &subject.table, "duplicate_keys", subject.duplicate_keys.map(|d| d as f64));
+    push(
+        "subject",
+        &subject.table,
+        "duplicate_keys",
+        subject.duplicate_keys.map(|d| d as f64),
+    );
     for f in &report.fields {
         let o = f.name.as_str();
         push("field", o, "rows", n(f.rows));

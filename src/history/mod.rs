@@ -135,7 +135,12 @@ impl StoredRun {
         RunPoint {
             id: self.id.clone(),
             time: self.time().to_string(),
-            fields: self.report.fields.iter().map(|f| (f.name.clone(), f.usability)).collect(),
+            fields: self
+                .report
+                .fields
+                .iter()
+                .map(|f| (f.name.clone(), f.usability))
+                .collect(),
             segments: self
                 .report
                 .segments
@@ -171,8 +176,10 @@ pub fn open(dir: &Path) -> Result<History> {
         return Ok(history);
     }
     if !dir.is_dir() {
-        return Err(Error::new(format!("{}: the history path is a file, not a folder", dir.display()))
-            .with_tip("give `[history] path` (or --history) a folder; segaudit creates it on the first run"));
+        return Err(
+            Error::new(format!("{}: the history path is a file, not a folder", dir.display()))
+                .with_tip("give `[history] path` (or --history) a folder; segaudit creates it on the first run"),
+        );
     }
     let marker = dir.join(MARKER);
     if !marker.exists() {

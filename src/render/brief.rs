@@ -55,7 +55,11 @@ pub fn brief(report: &Report) -> Brief {
         .iter()
         .filter(|s| relative_half_width(s) > PRECISION)
         .collect();
-    imprecise.sort_by(|a, b| relative_half_width(b).total_cmp(&relative_half_width(a)).then(a.id.cmp(&b.id)));
+    imprecise.sort_by(|a, b| {
+        relative_half_width(b)
+            .total_cmp(&relative_half_width(a))
+            .then(a.id.cmp(&b.id))
+    });
     if total > 0 {
         if imprecise.is_empty() {
             sentences.push(pick(
@@ -72,14 +76,18 @@ pub fn brief(report: &Report) -> Brief {
                 .collect();
             let more = imprecise.len().saturating_sub(3);
             let tail = if more > 0 {
-                pick(lang, format!(" and {more} more"), format!(" et {more} autres")) // pt: e mais {more}
+                pick(lang, format!(" and {more} more"), format!(" et {more} autres"))
+            // pt: e mais {more}
             } else {
                 String::new()
             };
             let n = imprecise.len();
             sentences.push(pick(
                 lang,
-                format!("{n} of {total} segments cannot be sized within ±10 %: {}{tail}.", named.join(", ")),
+                format!(
+                    "{n} of {total} segments cannot be sized within ±10 %: {}{tail}.",
+                    named.join(", ")
+                ),
                 format!(
                     "{n} segments sur {total} ne peuvent pas être dimensionnés à ±10 % près : {}{tail}.",
                     named.join(", ")
@@ -89,7 +97,11 @@ pub fn brief(report: &Report) -> Brief {
             // The fields that leave the most rows of those segments undecided.
             let mut holders: Vec<(&str, &str, u64)> = imprecise
                 .iter()
-                .flat_map(|s| s.fields.iter().map(move |f| (f.name.as_str(), s.id.as_str(), f.undetermined_rows)))
+                .flat_map(|s| {
+                    s.fields
+                        .iter()
+                        .map(move |f| (f.name.as_str(), s.id.as_str(), f.undetermined_rows))
+                })
                 .filter(|(_, _, n)| *n > 0)
                 .collect();
             holders.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
@@ -121,20 +133,21 @@ pub fn brief(report: &Report) -> Brief {
         sentences.push(sentence);
     }
     let fail_on = report.gate.fail_on.as_str();
-    let at_or_above = Level::parse(fail_on).map_or(0, |limit| report.findings.iter().filter(|f| f.level >= limit).count());
+    let at_or_above =
+        Level::parse(fail_on).map_or(0, |limit| report.findings.iter().filter(|f| f.level >= limit).count());
     let worst = level(lang, report.gate.worst);
     sentences.push(if report.gate.passed {
         pick(
             lang,
             format!("The gate passes: no finding at {fail_on} or above (worst: {worst})."),
-            format!("La barrière est franchie : aucun constat au niveau {fail_on} ou au-delà (le pire : {worst})."),
+            format!("Le contrôle est réussi : aucun constat au niveau {fail_on} ou au-delà (le pire : {worst})."),
             // pt: A barreira é aprovada: nenhuma constatação no nível {fail_on} ou acima (a pior: {worst}).
         )
     } else {
         pick(
             lang,
             format!("The gate fails: {at_or_above} findings at {fail_on} or above (worst: {worst})."),
-            format!("La barrière échoue : {at_or_above} constats au niveau {fail_on} ou au-delà (le pire : {worst})."),
+            format!("Le contrôle échoue : {at_or_above} constats au niveau {fail_on} ou au-delà (le pire : {worst})."),
             // pt: A barreira reprova: {n} constatações no nível {fail_on} ou acima (a pior: {worst}).
         )
     });
@@ -166,11 +179,19 @@ fn since_sentence(report: &Report) -> Option<String> {
         let item = match (f.code, &f.field, &f.segment) {
             ("field.usability_drop", Some(field), _) => {
                 let before = previous_usability(report, field);
-                let now = report.fields.iter().find(|x| &x.name == field).and_then(|x| x.usability);
+                let now = report
+                    .fields
+                    .iter()
+                    .find(|x| &x.name == field)
+                    .and_then(|x| x.usability);
                 pick(
                     lang,
                     format!("{field} usability {} → {}", percent(lang, before), percent(lang, now)),
-                    format!("exploitabilité de {field} {} → {}", percent(lang, before), percent(lang, now)),
+                    format!(
+                        "exploitabilité de {field} {} → {}",
+                        percent(lang, before),
+                        percent(lang, now)
+                    ),
                     // pt: usabilidade de {field} {antes} → {agora}
                 )
             }
@@ -195,7 +216,12 @@ fn since_sentence(report: &Report) -> Option<String> {
                 )
             }
             ("field.distribution_shift", Some(field), _) => {
-                let psi = report.fields.iter().find(|x| &x.name == field).and_then(|x| x.psi).unwrap_or(0.0);
+                let psi = report
+                    .fields
+                    .iter()
+                    .find(|x| &x.name == field)
+                    .and_then(|x| x.psi)
+                    .unwrap_or(0.0);
                 pick(
                     lang,
                     format!("{field} values shifted (PSI {psi:.2})"),
@@ -218,7 +244,11 @@ fn since_sentence(report: &Report) -> Option<String> {
         let n = items.len();
         let shown: Vec<String> = items.into_iter().take(4).collect();
         let more = if n > shown.len() {
-            pick(lang, format!(" (+{} more)", n - shown.len()), format!(" (+{} autres)", n - shown.len())) // pt: (+{n} outros)
+            pick(
+                lang,
+                format!(" (+{} more)", n - shown.len()),
+                format!(" (+{} autres)", n - shown.len()),
+            ) // pt: (+{n} outros)
         } else {
             String::new()
         };
@@ -269,7 +299,11 @@ pub fn since_segment(report: &Report, s: &SegmentReport) -> Option<String> {
         None => pick(lang, "new".into(), "nouveau".into()), // pt: novo
         Some((_, min, max)) => {
             let shift = crate::history::drift::size_shift((*min, *max), (s.size_min, s.size_max));
-            let sign = if (s.size_min + s.size_max) >= (min + max) { "+" } else { "−" };
+            let sign = if (s.size_min + s.size_max) >= (min + max) {
+                "+"
+            } else {
+                "−"
+            };
             format!("{} ({sign}{})", interval(lang, *min, *max), percent(lang, Some(shift)))
         }
     })
@@ -299,7 +333,11 @@ pub fn intervals_chart(report: &Report) -> String {
     let top = report.segments.iter().map(|s| s.size_max).max().unwrap_or(0).max(1) as f64;
     let (left, width, row) = (180.0, 560.0, 26.0);
     let height = row * report.segments.len() as f64 + 24.0;
-    let title = pick(lang, "Segment sizes (min–max)".into(), "Tailles des segments (min–max)".into()); // pt: Tamanhos dos segmentos (mín–máx)
+    let title = pick(
+        lang,
+        "Segment sizes (min–max)".into(),
+        "Tailles des segments (min–max)".into(),
+    ); // pt: Tamanhos dos segmentos (mín–máx)
     let mut svg = format!(
         "<svg class=\"intervals\" viewBox=\"0 0 {w} {height}\" width=\"100%\" role=\"img\" aria-label=\"{}\">",
         escape(&title),
@@ -355,7 +393,9 @@ pub fn field_trend(report: &Report, name: &str) -> String {
     let points: Vec<String> = values
         .iter()
         .enumerate()
-        .filter_map(|(i, v)| v.map(|v| format!("{:.1},{:.1}", i as f64 * step, h - 2.0 - v.clamp(0.0, 1.0) * (h - 4.0))))
+        .filter_map(|(i, v)| {
+            v.map(|v| format!("{:.1},{:.1}", i as f64 * step, h - 2.0 - v.clamp(0.0, 1.0) * (h - 4.0)))
+        })
         .collect();
     let title = values
         .iter()

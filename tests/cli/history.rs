@@ -91,9 +91,8 @@ fn psi(expected: &[f64], actual: &[f64]) -> f64 {
 
 fn finding_level(run: &crate::Run, code: &str, segment: Option<&str>, field: Option<&str>) -> Option<String> {
     run.report()["findings"].as_array()?.iter().find_map(|f| {
-        let matches = f["code"] == code
-            && segment.is_none_or(|s| f["segment"] == s)
-            && field.is_none_or(|x| f["field"] == x);
+        let matches =
+            f["code"] == code && segment.is_none_or(|s| f["segment"] == s) && field.is_none_or(|x| f["field"] == x);
         matches.then(|| f["level"].as_str().unwrap_or_default().to_string())
     })
 }
@@ -144,7 +143,10 @@ fn drift_fires_on_the_degraded_fields_and_segments_only_with_exact_psi() {
     // 2 values per bin, e = 0.1. Run 2: 1..16 usable, 2 per bin in the first 8 bins (a = 0.125),
     // none in the last two (a floored at 0.0001).
     let edges: Vec<f64> = (1..=9).map(|k| f64::from(2 * k)).collect();
-    assert_eq!(first.field("age")["distribution"]["bins"]["edges"], serde_json::json!(edges));
+    assert_eq!(
+        first.field("age")["distribution"]["bins"]["edges"],
+        serde_json::json!(edges)
+    );
     let mut a = vec![0.125; 8];
     a.extend([0.0, 0.0]);
     let age = psi(&[0.1; 10], &a);
@@ -181,14 +183,24 @@ fn drift_fires_on_the_degraded_fields_and_segments_only_with_exact_psi() {
         ]
     );
     let level = |code, segment, field| finding_level(&second, code, segment, field);
-    assert_eq!(level("field.usability_drop", None, Some("age")).as_deref(), Some("critical"));
+    assert_eq!(
+        level("field.usability_drop", None, Some("age")).as_deref(),
+        Some("critical")
+    );
     assert_eq!(level("segment.size_shift", Some("old"), None).as_deref(), Some("high"));
-    assert_eq!(level("segment.size_shift", Some("big_city"), None).as_deref(), Some("critical"));
-    assert_eq!(level("field.distribution_shift", None, Some("city")).as_deref(), Some("critical"));
+    assert_eq!(
+        level("segment.size_shift", Some("big_city"), None).as_deref(),
+        Some("critical")
+    );
+    assert_eq!(
+        level("field.distribution_shift", None, Some("city")).as_deref(),
+        Some("critical")
+    );
 
     // The history on disk: a marker, two reports, two Parquet files read back as one table.
     let hist = case.path("hist");
-    let marker: Value = serde_json::from_str(&std::fs::read_to_string(hist.join("segaudit-history.json")).unwrap()).unwrap();
+    let marker: Value =
+        serde_json::from_str(&std::fs::read_to_string(hist.join("segaudit-history.json")).unwrap()).unwrap();
     assert_eq!(marker, serde_json::json!({"format": "segaudit-history", "version": 1}));
     assert_eq!(std::fs::read_dir(hist.join("runs")).unwrap().count(), 2);
     assert_eq!(std::fs::read_dir(hist.join("metrics")).unwrap().count(), 2);
@@ -205,7 +217,10 @@ fn drift_fires_on_the_degraded_fields_and_segments_only_with_exact_psi() {
     assert_eq!(value(&second_id, "segment", "old", "size_max"), Some(10.0));
     assert_eq!(value(&second_id, "segment_field", "old/age", "usable"), Some(16.0));
     assert_eq!(value(&second_id, "subject", "customers", "rows"), Some(20.0));
-    assert_eq!(value(&second_id, "field", "city", "psi"), second.field("city")["psi"].as_f64());
+    assert_eq!(
+        value(&second_id, "field", "city", "psi"),
+        second.field("city")["psi"].as_f64()
+    );
     assert_eq!(value(&first_id, "field", "city", "psi"), None);
 }
 
@@ -228,7 +243,8 @@ fn read_metrics(dir: &Path) -> Vec<(String, String, String, String, f64)> {
         let mut out = Vec::new();
         for b in batches {
             let text = |i: usize, r: usize| {
-                let col = datafusion::arrow::compute::cast(b.column(i), &datafusion::arrow::datatypes::DataType::Utf8).unwrap();
+                let col = datafusion::arrow::compute::cast(b.column(i), &datafusion::arrow::datatypes::DataType::Utf8)
+                    .unwrap();
                 col.as_string::<i32>().value(r).to_string()
             };
             let values = b.column(4).as_primitive::<Float64Type>();
@@ -280,13 +296,19 @@ fn a_corrupt_run_is_skipped_with_a_finding() {
     assert_eq!(second.code, 0, "{}", second.stderr);
     assert_eq!(second.report()["history"]["runs"], 1);
     assert_eq!(second.report()["history"]["previous"], Value::Null);
-    let corrupt = second.finding("history.corrupt_run", "").expect("a history.corrupt_run finding");
+    let corrupt = second
+        .finding("history.corrupt_run", "")
+        .expect("a history.corrupt_run finding");
     assert_eq!(corrupt["level"], "warn");
     assert!(corrupt["message"].as_str().unwrap().contains(&id), "{corrupt}");
     assert!(drift_codes(&second).is_empty());
     let listing = case.run(&["history", "hist"]);
     assert_eq!(listing.code, 0, "{}", listing.stderr);
-    assert!(listing.stdout.contains(&format!("unreadable run {id}")), "{}", listing.stdout);
+    assert!(
+        listing.stdout.contains(&format!("unreadable run {id}")),
+        "{}",
+        listing.stdout
+    );
 }
 
 #[test]
@@ -297,10 +319,18 @@ fn a_folder_that_is_not_a_history_is_refused() {
     std::fs::write(case.path("hist/notes.txt"), "mine").unwrap();
     let run = case.audit(&[]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("not a segaudit history folder") && run.stderr.contains("notes.txt"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("not a segaudit history folder") && run.stderr.contains("notes.txt"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("tip:"), "{}", run.stderr);
     std::fs::remove_file(case.path("hist/notes.txt")).unwrap();
-    std::fs::write(case.path("hist/segaudit-history.json"), r#"{"format": "segaudit-history", "version": 2}"#).unwrap();
+    std::fs::write(
+        case.path("hist/segaudit-history.json"),
+        r#"{"format": "segaudit-history", "version": 2}"#,
+    )
+    .unwrap();
     let run = case.audit(&[]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("version 2 is newer"), "{}", run.stderr);
@@ -317,22 +347,49 @@ fn history_lists_runs_and_diff_says_what_changed() {
     assert_eq!(listing.code, 0, "{}", listing.stderr);
     assert!(listing.stdout.starts_with("2 runs"), "{}", listing.stdout);
     let ids = [&first, &second].map(|r| r.report()["history"]["run_id"].as_str().unwrap().to_string());
-    let (old, new) = (format!("hist/runs/{}.json", ids[0]), format!("hist/runs/{}.json", ids[1]));
+    let (old, new) = (
+        format!("hist/runs/{}.json", ids[0]),
+        format!("hist/runs/{}.json", ids[1]),
+    );
     let diff = case.run(&["diff", &old, &new, "--json", "--html", "diff.html"]);
     assert_eq!(diff.code, 0, "{}", diff.stderr);
     let d: Value = serde_json::from_str(&diff.stdout).unwrap();
-    let field = |name: &str| d["fields"].as_array().unwrap().iter().find(|f| f["name"] == name).unwrap().clone();
+    let field = |name: &str| {
+        d["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)
+            .unwrap()
+            .clone()
+    };
     assert!((field("age")["change"].as_f64().unwrap() + 0.2).abs() < 1e-12);
     assert_eq!(field("score")["change"].as_f64(), Some(0.0));
-    let segment = |id: &str| d["segments"].as_array().unwrap().iter().find(|s| s["id"] == id).unwrap().clone();
+    let segment = |id: &str| {
+        d["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(segment("old")["old_size"], serde_json::json!([10, 10]));
     assert_eq!(segment("old")["new_size"], serde_json::json!([6, 10]));
     assert_eq!(segment("old")["shift"].as_f64(), Some(0.2));
-    assert!(d["new_findings"].as_array().unwrap().iter().any(|f| f["code"] == "segment.size_shift"));
+    assert!(d["new_findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "segment.size_shift"));
     let html = std::fs::read_to_string(case.path("diff.html")).unwrap();
     assert!(html.contains("<td>age</td>") && html.contains("-20.0 pts"), "{html}");
     let text = case.run(&["diff", &old, &new, "--lang", "fr"]);
-    assert!(text.stdout.contains("utilisabilité avant") && text.stdout.contains("-20,0 pts"), "{}", text.stdout);
+    assert!(
+        text.stdout.contains("utilisabilité avant") && text.stdout.contains("-20,0 pts"),
+        "{}",
+        text.stdout
+    );
     let bad = case.run(&["diff", "spec.toml", &new]);
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("not a segaudit audit report"), "{}", bad.stderr);
