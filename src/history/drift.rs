@@ -105,6 +105,7 @@ pub fn findings(
             let level = risk.psi.level_when_high(Some(psi));
             if level != Level::Ok {
                 let name = &field.name;
+                let psi = crate::render::brief::decimal(lang, psi, 3);
                 out.push(finding(
                     level,
                     "field.distribution_shift",
@@ -112,9 +113,9 @@ pub fn findings(
                     Some(name),
                     pick(
                         lang,
-                        format!("the values of `{name}` are distributed differently than in the previous run ({run}): PSI {psi:.3}"),
-                        format!("les valeurs de `{name}` ne se répartissent plus comme à l'audit précédent ({run}) : PSI {psi:.3}"),
-                        // pt: os valores de `{name}` distribuem-se de outra forma que na execução anterior ({run}): PSI {psi:.3}
+                        format!("the values of `{name}` are distributed differently than in the previous run ({run}): PSI {psi}"),
+                        format!("les valeurs de `{name}` ne se répartissent plus comme à l'audit précédent ({run}) : PSI {psi}"),
+                        // pt: os valores de `{name}` distribuem-se de outra forma que na execução anterior ({run}): PSI {psi}
                     ),
                 ));
             }

@@ -132,23 +132,30 @@ pub fn brief(report: &Report) -> Brief {
     if let Some(sentence) = since_sentence(report) {
         sentences.push(sentence);
     }
-    let fail_on = report.gate.fail_on.as_str();
-    let at_or_above =
-        Level::parse(fail_on).map_or(0, |limit| report.findings.iter().filter(|f| f.level >= limit).count());
+    let limit = Level::parse(&report.gate.fail_on);
+    let at_or_above = limit.map_or(0, |limit| report.findings.iter().filter(|f| f.level >= limit).count());
     let worst = level(lang, report.gate.worst);
-    sentences.push(if report.gate.passed {
+    let fail_on = limit.map_or("never", |l| level(lang, l));
+    sentences.push(if limit.is_none() {
+        pick(
+            lang,
+            format!("The gate never fails (fail_on = never); the worst finding is {worst}."),
+            format!("Le contrôle n'échoue jamais (fail_on = never) ; le pire constat est {worst}."),
+            // pt: O controlo nunca reprova (fail_on = never); a pior constatação é {worst}.
+        )
+    } else if report.gate.passed {
         pick(
             lang,
             format!("The gate passes: no finding at {fail_on} or above (worst: {worst})."),
             format!("Le contrôle est réussi : aucun constat au niveau {fail_on} ou au-delà (le pire : {worst})."),
-            // pt: A barreira é aprovada: nenhuma constatação no nível {fail_on} ou acima (a pior: {worst}).
+            // pt: O controlo é aprovado: nenhuma constatação no nível {fail_on} ou acima (a pior: {worst}).
         )
     } else {
         pick(
             lang,
             format!("The gate fails: {at_or_above} findings at {fail_on} or above (worst: {worst})."),
             format!("Le contrôle échoue : {at_or_above} constats au niveau {fail_on} ou au-delà (le pire : {worst})."),
-            // pt: A barreira reprova: {n} constatações no nível {fail_on} ou acima (a pior: {worst}).
+            // pt: O controlo reprova: {n} constatações no nível {fail_on} ou acima (a pior: {worst}).
         )
     });
     sentences.truncate(5);
@@ -222,10 +229,11 @@ fn since_sentence(report: &Report) -> Option<String> {
                     .find(|x| &x.name == field)
                     .and_then(|x| x.psi)
                     .unwrap_or(0.0);
+                let psi = decimal(lang, psi, 2);
                 pick(
                     lang,
-                    format!("{field} values shifted (PSI {psi:.2})"),
-                    format!("valeurs de {field} déplacées (PSI {psi:.2})"),
+                    format!("{field} values shifted (PSI {psi})"),
+                    format!("valeurs de {field} déplacées (PSI {psi})"),
                     // pt: valores de {field} deslocados (PSI {psi})
                 )
             }
@@ -259,6 +267,15 @@ fn since_sentence(report: &Report) -> Option<String> {
             // pt: Desde a última auditoria ({when}): {itens}.
         )
     })
+}
+
+/// A number with `places` decimals, with the language's decimal mark.
+pub fn decimal(lang: Lang, value: f64, places: usize) -> String {
+    let text = format!("{value:.places$}");
+    match lang {
+        Lang::En => text,
+        Lang::Fr => text.replace('.', ","),
+    }
 }
 
 fn previous_usability(report: &Report, field: &str) -> Option<f64> {

@@ -373,7 +373,7 @@ fn field_view(lang: Lang, f: &FieldProfile) -> FieldView {
         histogram,
         since: String::new(),
         trend: String::new(),
-        psi: f.psi.map(|p| format!("{p:.3}")).unwrap_or_default(),
+        psi: f.psi.map(|p| super::brief::decimal(lang, p, 3)).unwrap_or_default(),
     }
 }
 
