@@ -48,6 +48,28 @@ pub struct Distribution {
     pub counts: Vec<u64>,
 }
 
+/// A value seen fewer than `min_count` times is not named in a report (`[report] min_count`): it
+/// leaves the listed bins and counts among the others. The most frequent values come first, so
+/// the bins that stay are the most frequent values seen at least `min_count` times.
+pub fn without_small_bins(d: Distribution, min_count: u64) -> Distribution {
+    let Bins::Values { values } = d.bins else { return d };
+    let (mut kept, mut counts, mut others) = (Vec::new(), Vec::new(), 0);
+    let listed = values.len();
+    for (i, (value, n)) in values.into_iter().zip(d.counts.iter().copied()).enumerate() {
+        if n >= min_count && i < listed {
+            kept.push(value);
+            counts.push(n);
+        } else {
+            others += n;
+        }
+    }
+    counts.push(others + d.counts.get(listed).copied().unwrap_or(0));
+    Distribution {
+        bins: Bins::Values { values: kept },
+        counts,
+    }
+}
+
 /// The exact deciles of sorted `(value, count)` pairs (ascending, distinct values): the k-th is the
 /// smallest value with at least k/10 of the total at or below it (compared in integers, so exact).
 pub fn deciles(sorted: &[(f64, u64)]) -> Option<Vec<f64>> {
@@ -151,6 +173,24 @@ mod tests {
                 c
             }
         );
+    }
+
+    #[test]
+    fn rare_values_leave_the_bins_for_the_others() {
+        let d = Distribution {
+            bins: Bins::Values {
+                values: vec!["A".into(), "B".into(), "C".into()],
+            },
+            counts: vec![9, 5, 2, 4],
+        };
+        let kept = without_small_bins(d, 5);
+        assert_eq!(
+            kept.bins,
+            Bins::Values {
+                values: vec!["A".into(), "B".into()]
+            }
+        );
+        assert_eq!(kept.counts, vec![9, 5, 6]);
     }
 
     #[test]

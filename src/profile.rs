@@ -186,7 +186,14 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
                 stats: summary.stats.clone(),
                 risk: settings.usability.level_when_low(usability),
                 psi: None,
-                distribution: if rule.pii { None } else { summary.distribution.clone() },
+                distribution: if rule.pii {
+                    None
+                } else {
+                    summary
+                        .distribution
+                        .clone()
+                        .map(|d| crate::drift::without_small_bins(d, settings.min_count))
+                },
                 against_previous: summary.against_previous.clone(),
             }
         })

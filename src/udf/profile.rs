@@ -440,6 +440,10 @@ impl<'a> Categories<'a> {
     fn add(&mut self, rule: &FieldRule, text: &'a str, n: u64) {
         self.usable += n;
         let value = category(rule, text);
+        if value.chars().nth(SHOWN_CHARS).is_some() {
+            // Never a bin (see `finish`): only counted among the others.
+            return;
+        }
         if value == text {
             self.leaders.push((text, n));
             if self.leaders.len() >= 4 * drift::TOP_BINS + 64 {
@@ -469,11 +473,14 @@ impl<'a> Categories<'a> {
             };
             own + self.respelled.get(value).copied().unwrap_or(0)
         };
+        // A value longer than a report shows is never a bin (it would be copied whole into every
+        // report): it counts among the others, in this run and the next alike.
         let mut candidates: Vec<(&str, u64)> = self
             .leaders
             .iter()
             .map(|(t, _)| *t)
             .chain(self.respelled.keys().copied())
+            .filter(|v| v.chars().nth(SHOWN_CHARS).is_none())
             .collect::<HashSet<&str>>()
             .into_iter()
             .map(|v| (v, count_of(v)))
@@ -791,6 +798,34 @@ mod tests {
         let seen = for_each_column(&mut columns, 3, |i, column| Ok((i, column.nulls, column.counts.len())));
         let expected: Vec<(usize, u64, usize)> = (0..7).map(|i| (i, i as u64, i * 100)).collect();
         assert_eq!(seen.unwrap_or_default(), expected);
+    }
+
+    #[test]
+    fn values_are_binned_by_trimmed_text_and_counted_in_the_previous_bins() {
+        let rule = FieldRule::plain("city");
+        // "A" 3 + " A" 2 = 5, "B" 4, "C " 1 (only padded), 2 blanks (missing).
+        let texts = distinct(&[("A", 3), (" A", 2), ("B", 4), ("C ", 1), ("  ", 2)]);
+        let previous = Distribution {
+            bins: Bins::Values {
+                values: vec!["B".into(), "Z".into()],
+            },
+            counts: vec![1, 1, 1],
+        };
+        let options = ProfileOptions { top: 10, key: false };
+        let s = summarize(&rule, options, 0, &texts, Some(&previous)).unwrap_or_default();
+        let own = s.distribution.unwrap_or(Distribution {
+            bins: Bins::Values { values: Vec::new() },
+            counts: Vec::new(),
+        });
+        assert_eq!(
+            own.bins,
+            Bins::Values {
+                values: vec!["A".into(), "B".into(), "C".into()]
+            }
+        );
+        assert_eq!(own.counts, vec![5, 4, 1, 0]);
+        // B 4, Z 0, every other value 6.
+        assert_eq!(s.against_previous, Some(vec![4, 0, 6]));
     }
 
     #[test]
