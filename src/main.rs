@@ -111,6 +111,9 @@ enum Command {
         /// Print the list as JSON
         #[arg(long)]
         json: bool,
+        /// Language of the text (default en)
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
     },
     /// What changed between two audit reports, field by field and segment by segment
     Diff {
@@ -324,13 +327,17 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { spec, show_sql } => check(&spec, show_sql),
-        Command::History { dir, json } => {
+        Command::History { dir, json, lang } => {
+            let lang = match lang {
+                Some(LangArg::Fr) => Lang::Fr,
+                _ => Lang::En,
+            };
             let listing = segaudit::history::listing::list(&dir)?;
             if json {
                 let text = serde_json::to_string_pretty(&listing).map_err(|e| Error::new(e.to_string()))?;
                 println!("{text}");
             } else {
-                print!("{}", segaudit::history::listing::render(&listing));
+                print!("{}", segaudit::history::listing::render(&listing, lang));
             }
             Ok(ExitCode::SUCCESS)
         }

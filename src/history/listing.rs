@@ -6,7 +6,9 @@ use comfy_table::{ContentArrangement, Table};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::i18n::{count, level, pick};
 use crate::risk::Level;
+use crate::spec::Lang;
 
 /// One line of the listing.
 #[derive(Debug, Clone, Serialize)]
@@ -58,27 +60,45 @@ pub fn list(dir: &std::path::Path) -> Result<Listing> {
     })
 }
 
-/// The listing as a terminal table (English: the history spans runs of any language).
-pub fn render(listing: &Listing) -> String {
+/// The listing as a terminal table in `lang`.
+pub fn render(listing: &Listing, lang: Lang) -> String {
+    let p = |en: &str, fr: &str| pick(lang, en.to_string(), fr.to_string());
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_width(crate::render::terminal::WIDTH)
-        .set_header(vec!["run", "time (UTC)", "spec", "rows", "worst", "gate"]);
+        .set_header(vec![
+            p("run", "exécution"),              // pt: execução
+            p("time (UTC)", "heure (UTC)"),     // pt: hora (UTC)
+            p("spec", "spécification"),         // pt: especificação
+            p("rows", "lignes"),                // pt: linhas
+            p("worst", "niveau le plus grave"), // pt: nível mais grave
+            p("gate", "contrôle"),              // pt: controlo
+        ]);
     for r in &listing.runs {
         let sha: String = r.spec_sha256.chars().take(12).collect();
         t.add_row(vec![
             r.run_id.clone(),
             r.run_time.clone(),
             format!("{} ({sha})", r.spec_path),
-            r.rows.to_string(),
-            r.worst.as_str().to_string(),
-            if r.gate_passed { "passed" } else { "failed" }.to_string(),
+            count(lang, r.rows),
+            level(lang, r.worst).to_string(),
+            if r.gate_passed {
+                p("passed", "réussi") // pt: aprovado
+            } else {
+                p("failed", "échoué") // pt: reprovado
+            },
         ]);
     }
-    let mut out = format!("{} runs\n{t}\n", listing.runs.len());
+    let n = listing.runs.len();
+    let mut out = format!("{}\n{t}\n", pick(lang, format!("{n} runs"), format!("{n} exécutions"))); // pt: {n} execuções
     for (id, reason) in &listing.unreadable {
-        out.push_str(&format!("unreadable run {id} (skipped): {reason}\n"));
+        out.push_str(&pick(
+            lang,
+            format!("unreadable run {id} (skipped): {reason}\n"),
+            format!("exécution illisible {id} (ignorée) : {reason}\n"),
+            // pt: execução ilegível {id} (ignorada): {reason}
+        ));
     }
     out
 }

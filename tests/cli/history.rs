@@ -346,6 +346,8 @@ fn history_lists_runs_and_diff_says_what_changed() {
     let listing = case.run(&["history", "hist"]);
     assert_eq!(listing.code, 0, "{}", listing.stderr);
     assert!(listing.stdout.starts_with("2 runs"), "{}", listing.stdout);
+    let listing = case.run(&["history", "hist", "--lang", "fr"]);
+    assert!(listing.stdout.starts_with("2 exécutions"), "{}", listing.stdout);
     let ids = [&first, &second].map(|r| r.report()["history"]["run_id"].as_str().unwrap().to_string());
     let (old, new) = (
         format!("hist/runs/{}.json", ids[0]),
