@@ -396,3 +396,26 @@ fn history_lists_runs_and_diff_says_what_changed() {
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("not a segaudit audit report"), "{}", bad.stderr);
 }
+
+/// DuckDB reads the metrics with no option, when its Python module is installed (skipped otherwise:
+/// `pip install duckdb`).
+#[test]
+fn duckdb_reads_the_metrics_table_as_is() {
+    let probe = std::process::Command::new("python3")
+        .args(["-c", "import duckdb"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        eprintln!("python3 duckdb not installed: skipped");
+        return;
+    }
+    let (case, _, second) = two_runs();
+    let query = "import duckdb; print(duckdb.sql(\"SELECT count(DISTINCT run_id), max(value) FILTER (WHERE object = 'age' AND metric = 'psi') FROM read_parquet('hist/metrics/*.parquet')\").fetchall())";
+    let out = std::process::Command::new("python3")
+        .args(["-c", query])
+        .current_dir(case.dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let psi = second.field("age")["psi"].as_f64().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("[(2, {psi})]"));
+}
