@@ -285,7 +285,7 @@ fn signed_points(lang: Lang, change: Option<f64>) -> String {
     match change {
         None => "–".to_string(),
         Some(c) => {
-            let text = format!("{:+.1}", c * 100.0);
+            let text = crate::render::brief::points(c * 100.0);
             match lang {
                 Lang::En => format!("{text} pts"),
                 Lang::Fr => format!("{} pts", text.replace('.', ",")),

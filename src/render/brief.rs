@@ -269,6 +269,16 @@ fn since_sentence(report: &Report) -> Option<String> {
     })
 }
 
+/// A change in points with its sign, one decimal; a change that rounds to nothing is `±0.0`
+/// (not `-0.0`).
+pub fn points(change: f64) -> String {
+    if change.abs() < 0.05 {
+        "±0.0".to_string()
+    } else {
+        format!("{change:+.1}")
+    }
+}
+
 /// A number with `places` decimals, with the language's decimal mark.
 pub fn decimal(lang: Lang, value: f64, places: usize) -> String {
     let text = format!("{value:.places$}");
@@ -296,7 +306,7 @@ pub fn since_field(report: &Report, name: &str) -> Option<String> {
     let now = report.fields.iter().find(|f| f.name == name)?.usability;
     Some(match (previous_usability(report, name), now) {
         (Some(before), Some(now)) => {
-            let text = format!("{:+.1}", (now - before) * 100.0);
+            let text = points((now - before) * 100.0);
             let text = if lang == Lang::Fr { text.replace('.', ",") } else { text };
             format!("{text} pts")
         }
