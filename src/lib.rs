@@ -4,11 +4,12 @@
 //! [`run_audit`], [`run_check`], [`run_profile`] or [`run_init`], prints what the renderers return and
 //! maps the outcome to an exit code. The stages, in the one direction data flows (a module imports
 //! only from its own stage or an earlier one; see docs/architecture.md):
-//! `base` → `spec` → `input` → `engine` → `measure` → `judge` → `report` → `commands`.
+//! `base` → `spec` → `input` → `engine` → `measure` → `judge` → `report` → `history` → `commands`.
 
 mod base;
 mod commands;
 mod engine;
+mod history;
 mod input;
 mod judge;
 mod measure;
@@ -20,8 +21,10 @@ pub use base::fs::write_atomically;
 pub use base::i18n::Lang;
 pub use base::risk::{FailOn, Level};
 pub use commands::audit::{AuditOptions, CheckOutcome};
+pub use commands::diff::{diff, render as render_diff, render_html as render_diff_html};
 pub use commands::{now_rfc3339, run_audit, run_check, run_init, run_profile};
 pub use engine::RunOptions;
+pub use history::listing::{list as history_list, render as render_history};
 pub use report::Report;
 
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");

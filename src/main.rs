@@ -32,6 +32,16 @@ macro_rules! outln {
     }};
 }
 
+impl LangArg {
+    fn lang(self) -> Lang {
+        match self {
+            LangArg::En => Lang::En,
+            LangArg::Fr => Lang::Fr,
+            LangArg::Pt => Lang::Pt,
+        }
+    }
+}
+
 #[derive(Parser)]
 #[command(
     name = "segaudit",
@@ -97,6 +107,9 @@ enum Command {
         /// Fail (exit 1) on findings at or above this level (overrides [gate] fail_on)
         #[arg(long, value_enum)]
         fail_on: Option<FailOnArg>,
+        /// Keep this run in a history folder and compare with the previous run (overrides [history] path)
+        #[arg(long, value_name = "DIR")]
+        history: Option<PathBuf>,
     },
     /// Profile data files with no spec (every column, overall); writes profile.json and profile.html
     // The output options are shared with `audit`: their help names the profile's own files here.
@@ -126,6 +139,30 @@ enum Command {
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff)
     Man,
+    /// List the audit runs kept in a history folder (time, spec, rows, worst level, gate)
+    History {
+        dir: PathBuf,
+        /// Print the list as JSON
+        #[arg(long)]
+        json: bool,
+        /// Language of the text (default en)
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
+    },
+    /// What changed between two audit reports, field by field and segment by segment
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        /// Print the comparison as JSON
+        #[arg(long)]
+        json: bool,
+        /// Also write the comparison as an HTML page here
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// Language of the text (default en)
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
+    },
     /// Validate a spec without scanning data, then run its rule tests
     Check {
         spec: PathBuf,
@@ -221,11 +258,7 @@ fn options(output: &Output, fail_on: Option<FailOnArg>) -> AuditOptions {
             memory_limit: output.memory_limit,
             schema_only: false,
         },
-        lang: output.lang.map(|l| match l {
-            LangArg::En => Lang::En,
-            LangArg::Fr => Lang::Fr,
-            LangArg::Pt => Lang::Pt,
-        }),
+        lang: output.lang.map(LangArg::lang),
         fail_on: fail_on.map(|f| match f {
             FailOnArg::Never => FailOn::Never,
             FailOnArg::Warn => FailOn::At(Level::Warn),
@@ -234,6 +267,7 @@ fn options(output: &Output, fail_on: Option<FailOnArg>) -> AuditOptions {
         }),
         generated_at: segaudit::now_rfc3339(),
         tool_version: segaudit::TOOL_VERSION.to_string(),
+        history: None,
     }
 }
 
@@ -249,9 +283,18 @@ fn json_path(output: &Output, default_name: &str) -> PathBuf {
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
-        Command::Audit { spec, output, fail_on } => {
+        Command::Audit {
+            spec,
+            output,
+            fail_on,
+            history,
+        } => {
             let progress = Progress::start("auditing", output.quiet);
-            let report = segaudit::run_audit(&spec, &options(&output, fail_on));
+            let audit_options = AuditOptions {
+                history,
+                ..options(&output, fail_on)
+            };
+            let report = segaudit::run_audit(&spec, &audit_options);
             drop(progress);
             let report = report?;
             let path = json_path(&output, "audit.json");
@@ -313,6 +356,37 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { spec, show_sql } => check(&spec, show_sql),
+        Command::History { dir, json, lang } => {
+            let lang = lang.map_or(Lang::En, LangArg::lang);
+            let listing = segaudit::history_list(&dir)?;
+            if json {
+                let text = serde_json::to_string_pretty(&listing).map_err(|e| Error::new(e.to_string()))?;
+                outln!("{text}");
+            } else {
+                out!("{}", segaudit::render_history(&listing, lang));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Diff {
+            old,
+            new,
+            json,
+            html,
+            lang,
+        } => {
+            let lang = lang.map_or(Lang::En, LangArg::lang);
+            let diff = segaudit::diff(&old, &new, lang)?;
+            if let Some(path) = &html {
+                segaudit::write_atomically(path, segaudit::render_diff_html(&diff).as_bytes())?;
+            }
+            if json {
+                let text = serde_json::to_string_pretty(&diff).map_err(|e| Error::new(e.to_string()))?;
+                outln!("{text}");
+            } else {
+                out!("{}", segaudit::render_diff(&diff));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "segaudit", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)

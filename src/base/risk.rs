@@ -101,6 +101,22 @@ impl Thresholds {
         critical: 0.40,
     };
 
+    pub const USABILITY_DROP: Thresholds = Thresholds {
+        warn: 0.02,
+        high: 0.05,
+        critical: 0.10,
+    };
+    pub const SIZE_SHIFT: Thresholds = Thresholds {
+        warn: 0.05,
+        high: 0.10,
+        critical: 0.20,
+    };
+    pub const PSI: Thresholds = Thresholds {
+        warn: 0.10,
+        high: 0.25,
+        critical: 0.50,
+    };
+
     /// For a share where lower is worse (usability): strictly below a cut point reaches its level.
     pub fn level_when_low(&self, value: Option<f64>) -> Level {
         match value {

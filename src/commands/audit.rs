@@ -25,6 +25,15 @@ pub struct AuditOptions {
     /// The run date written in the report (injected so output can be reproduced).
     pub generated_at: String,
     pub tool_version: String,
+    /// `--history DIR` (overrides `[history] path`).
+    pub history: Option<std::path::PathBuf>,
+}
+
+impl AuditOptions {
+    /// The history folder this audit adds a run to, if any.
+    pub fn history_dir(&self, spec: &Spec) -> Option<std::path::PathBuf> {
+        self.history.clone().or_else(|| spec.history.clone())
+    }
 }
 
 /// Which report a run produces: an audit of a spec, or the profile of one data path (no spec).
@@ -44,7 +53,18 @@ pub async fn audit(spec: &Spec, options: &AuditOptions, run: Run<'_>) -> Result<
     let engine = Engine::open(spec, options.run).await?;
     let lang = options.lang.unwrap_or(spec.lang);
     let key = spec.subject.key.as_ref().map(|k| k.value.as_str());
-    let profiled = profile::profile(
+    let history = match options.history_dir(spec) {
+        Some(dir) => Some(crate::history::open(&dir)?.load()?),
+        None => None,
+    };
+    let previous = history.as_ref().and_then(|h| h.runs.last());
+    if let Some(previous) = previous {
+        // The previous run's bins go into the one profile pass, which counts this run's values in them.
+        let key_index = key.and_then(|k| engine.columns.iter().position(|c| c == k));
+        let bins = crate::history::drift::previous_bins(&engine.rules, previous);
+        crate::engine::udf::register_profile(&engine.ctx, &engine.rules, spec.top_values.max(10), key_index, &bins);
+    }
+    let mut profiled = profile::profile(
         &engine,
         &ProfileSettings {
             subject: &spec.subject.table.value,
@@ -65,6 +85,9 @@ pub async fn audit(spec: &Spec, options: &AuditOptions, run: Run<'_>) -> Result<
         co_missingness: co_missing.as_ref().map(|(c, _)| c.clone()),
     };
 
+    if let Some(previous) = previous {
+        crate::history::drift::fill_psi(&mut profiled.fields, previous);
+    }
     let mut fields = profiled.fields;
     for rule in spec.fields.iter().filter(|f| !engine.columns.contains(&f.name)) {
         fields.push(absent_field(rule, profiled.rows, spec.risk.usability));
@@ -77,7 +100,7 @@ pub async fn audit(spec: &Spec, options: &AuditOptions, run: Run<'_>) -> Result<
         .collect();
     let field_map = fieldmap::build(spec, &engine.columns, &fields, &segment_fields);
     let criteria = criteria(spec, &field_map, &measured.segments);
-    let findings = findings::collect(
+    let mut findings = findings::collect(
         spec,
         lang,
         &Inputs {
@@ -91,6 +114,35 @@ pub async fn audit(spec: &Spec, options: &AuditOptions, run: Run<'_>) -> Result<
             tests: &tests,
         },
     );
+    let mut history_info = None;
+    let mut trend = Vec::new();
+    if let Some(history) = &history {
+        findings.extend(crate::history::drift::history_findings(
+            lang,
+            &history.corrupt,
+            previous,
+            &spec.subject.table.value,
+            key,
+        ));
+        if let Some(previous) = previous {
+            findings.extend(crate::history::drift::findings(
+                &spec.risk,
+                lang,
+                &fields,
+                &measured.segments,
+                previous,
+            ));
+        }
+        let (run_id, run_time) = crate::history::new_run_id();
+        history_info = Some(crate::report::HistoryInfo {
+            runs: history.runs.len() + 1,
+            previous: previous.map(|p| p.id.clone()),
+            run_id,
+            run_time,
+        });
+        let skip = history.runs.len().saturating_sub(crate::history::TREND_RUNS);
+        trend = history.runs.iter().skip(skip).map(|r| r.point()).collect();
+    }
     let fail_on = options.fail_on.unwrap_or(spec.fail_on);
     let mut statements = vec![SqlStatement {
         purpose: "typed, cleaned subject".into(),
@@ -139,6 +191,8 @@ pub async fn audit(spec: &Spec, options: &AuditOptions, run: Run<'_>) -> Result<
         findings,
         sql: statements,
         spec_text: spec.text.clone(),
+        history: history_info,
+        trend,
     })
 }
 
@@ -223,6 +277,9 @@ fn absent_field(rule: &crate::spec::fieldcheck::FieldRule, rows: u64, usability:
         } else {
             usability.level_when_low(Some(0.0))
         },
+        psi: None,
+        distribution: None,
+        against_previous: None,
     }
 }
 

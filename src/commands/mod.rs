@@ -2,6 +2,7 @@
 //! what `main.rs` prints or writes.
 
 pub mod audit;
+pub mod diff;
 pub mod init;
 mod init_guess;
 
@@ -28,7 +29,12 @@ fn runtime(threads: usize) -> Result<tokio::runtime::Runtime> {
 /// Runs the audit a spec file declares.
 pub fn run_audit(spec_path: &Path, options: &AuditOptions) -> Result<Report> {
     let spec = spec::load(spec_path)?;
-    runtime(options.run.threads)?.block_on(audit::audit(&spec, options, Run::Audit))
+    let report = runtime(options.run.threads)?.block_on(audit::audit(&spec, options, Run::Audit))?;
+    // The run is kept only once the whole report exists: a failed or killed audit adds nothing.
+    if let Some(dir) = options.history_dir(&spec) {
+        crate::history::open(&dir)?.record(&report)?;
+    }
+    Ok(report)
 }
 
 /// Validates a spec without scanning data, then runs its rule tests.

@@ -4,6 +4,7 @@
 pub mod absence;
 pub mod batch;
 pub mod columns;
+pub mod drift;
 pub mod safecast;
 pub mod sql;
 pub mod udf;

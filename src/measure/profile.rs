@@ -65,6 +65,13 @@ pub struct FieldProfile {
     pub mojibake: u64,
     pub stats: Option<Stats>,
     pub risk: Level,
+    /// Population stability index against the previous run (contract §7); null without one.
+    pub psi: Option<f64>,
+    /// This run's bins and counts, what the next run's PSI compares with (null for `pii`).
+    pub distribution: Option<crate::engine::drift::Distribution>,
+    /// This run's counts in the previous run's bins.
+    #[serde(skip)]
+    pub against_previous: Option<Vec<u64>>,
 }
 
 pub struct ProfileSettings<'a> {
@@ -242,6 +249,16 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
                 mojibake: summary.mojibake,
                 stats: summary.stats.clone(),
                 risk: settings.usability.level_when_low(usability),
+                psi: None,
+                distribution: if rule.pii {
+                    None
+                } else {
+                    summary
+                        .distribution
+                        .clone()
+                        .map(|d| crate::engine::drift::without_small_bins(d, settings.min_count))
+                },
+                against_previous: summary.against_previous.clone(),
             }
         })
         .collect();

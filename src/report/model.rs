@@ -48,11 +48,39 @@ pub struct Report {
     pub tests: Vec<TestResult>,
     pub findings: Vec<Finding>,
     pub gate: Gate,
+    /// Where this run was kept (contract §7); null without a history.
+    pub history: Option<HistoryInfo>,
     /// Every statement that produced a number, so an auditor can re-run it.
     pub sql: Vec<SqlStatement>,
     /// The spec as given, for the HTML appendix (the JSON names it by path and sha256).
     #[serde(skip)]
     pub spec_text: String,
+    /// The earlier runs of the history, oldest first (for the trend charts and the "since the last
+    /// audit" column); empty without a history.
+    #[serde(skip)]
+    pub trend: Vec<RunPoint>,
+}
+
+/// The run this report was kept as, and the run it was compared with.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct HistoryInfo {
+    /// Runs in the folder, this one included.
+    pub runs: usize,
+    /// The latest run before this one, compared with; null for the first run.
+    pub previous: Option<String>,
+    pub run_id: String,
+    /// UTC, RFC 3339.
+    pub run_time: String,
+}
+
+/// One earlier run as the trend charts see it.
+#[derive(Debug, Clone)]
+pub struct RunPoint {
+    pub id: String,
+    pub time: String,
+    pub fields: Vec<(String, Option<f64>)>,
+    /// Segment id, size_min, size_max.
+    pub segments: Vec<(String, u64, u64)>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -159,6 +159,7 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
             raw.risk.usability.as_ref(),
             crate::base::risk::Thresholds::USABILITY,
             true,
+            1.0,
         )?,
         undetermined: thresholds(
             &at,
@@ -166,6 +167,7 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
             raw.risk.undetermined.as_ref(),
             crate::base::risk::Thresholds::UNDETERMINED,
             false,
+            1.0,
         )?,
         strata_gap: thresholds(
             &at,
@@ -173,6 +175,32 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
             raw.risk.strata_gap.as_ref(),
             crate::base::risk::Thresholds::STRATA_GAP,
             false,
+            1.0,
+        )?,
+        usability_drop: thresholds(
+            &at,
+            "risk.usability_drop",
+            raw.risk.usability_drop.as_ref(),
+            crate::base::risk::Thresholds::USABILITY_DROP,
+            false,
+            1.0,
+        )?,
+        // A segment may more than double and a PSI has no upper bound: no cap on these two.
+        size_shift: thresholds(
+            &at,
+            "risk.size_shift",
+            raw.risk.size_shift.as_ref(),
+            crate::base::risk::Thresholds::SIZE_SHIFT,
+            false,
+            f64::INFINITY,
+        )?,
+        psi: thresholds(
+            &at,
+            "risk.psi",
+            raw.risk.psi.as_ref(),
+            crate::base::risk::Thresholds::PSI,
+            false,
+            f64::INFINITY,
         )?,
         min_population: raw.risk.min_population.unwrap_or(30),
     };
@@ -210,6 +238,7 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
         min_count: raw.report.min_count.unwrap_or(1),
         top_values: raw.report.top_values.unwrap_or(10).clamp(1, 100),
         tests,
+        history: raw.history.as_ref().map(|h| dir.join(h.path.get_ref())),
     })
 }
 
@@ -504,6 +533,7 @@ fn thresholds(
     spec: Option<&Spanned<ThresholdSpec>>,
     default: crate::base::risk::Thresholds,
     lower_is_worse: bool,
+    max: f64,
 ) -> Result<crate::base::risk::Thresholds> {
     let Some(spanned) = spec else { return Ok(default) };
     let t = spanned.get_ref();
@@ -513,12 +543,16 @@ fn thresholds(
         critical: t.critical.unwrap_or(default.critical),
     };
     for (name, v) in [("warn", out.warn), ("high", out.high), ("critical", out.critical)] {
-        if !(0.0..=1.0).contains(&v) {
+        if !(0.0..=max).contains(&v) {
             return Err(at
                 .err(
                     spanned,
                     &format!("{key}.{name}"),
-                    format!("{v} is not a share between 0 and 1"),
+                    if max.is_finite() {
+                        format!("{v} is not a share between 0 and 1")
+                    } else {
+                        format!("{v} is negative")
+                    },
                 )
                 .with_tip("write shares as fractions, e.g. 0.95 for 95 %"));
         }

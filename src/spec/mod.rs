@@ -106,6 +106,10 @@ pub struct RiskSettings {
     pub usability: Thresholds,
     pub undetermined: Thresholds,
     pub strata_gap: Thresholds,
+    /// Drift against the previous run (contract §7): all three are "higher is worse".
+    pub usability_drop: Thresholds,
+    pub size_shift: Thresholds,
+    pub psi: Thresholds,
     pub min_population: u64,
 }
 
@@ -130,6 +134,8 @@ pub struct Spec {
     pub min_count: u64,
     pub top_values: usize,
     pub tests: Vec<RuleTest>,
+    /// `[history] path`, resolved against the spec's folder.
+    pub history: Option<PathBuf>,
 }
 
 impl Spec {

@@ -28,8 +28,16 @@ pub struct RawSpec {
     pub gate: GateSpec,
     #[serde(default)]
     pub report: ReportSpec,
+    pub history: Option<HistorySpec>,
     #[serde(default)]
     pub test: Vec<TestSpec>,
+}
+
+/// `[history]`: where runs are kept (contract §7).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistorySpec {
+    pub path: Spanned<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -132,6 +140,9 @@ pub struct RiskSpec {
     pub usability: Option<Spanned<ThresholdSpec>>,
     pub undetermined: Option<Spanned<ThresholdSpec>>,
     pub strata_gap: Option<Spanned<ThresholdSpec>>,
+    pub usability_drop: Option<Spanned<ThresholdSpec>>,
+    pub size_shift: Option<Spanned<ThresholdSpec>>,
+    pub psi: Option<Spanned<ThresholdSpec>>,
     pub min_population: Option<u64>,
 }
 

@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-const STAGES: [&str; 8] = [
-    "base", "spec", "input", "engine", "measure", "judge", "report", "commands",
+const STAGES: [&str; 9] = [
+    "base", "spec", "input", "engine", "measure", "judge", "report", "history", "commands",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

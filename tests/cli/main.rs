@@ -7,6 +7,7 @@ mod architecture;
 mod errors;
 mod fuzz;
 mod heterogeneity;
+mod history;
 mod hostile;
 mod languages;
 mod precision;

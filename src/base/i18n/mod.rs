@@ -61,6 +61,15 @@ pub fn percent(lang: Lang, share: Option<f64>) -> String {
     }
 }
 
+/// A number with `places` decimals, with the language's decimal mark.
+pub fn decimal(lang: Lang, value: f64, places: usize) -> String {
+    let text = format!("{value:.places$}");
+    match lang {
+        Lang::En => text,
+        Lang::Fr | Lang::Pt => text.replace('.', ","),
+    }
+}
+
 pub fn level(lang: Lang, level: Level) -> &'static str {
     t(
         lang,
@@ -71,6 +80,15 @@ pub fn level(lang: Lang, level: Level) -> &'static str {
             Level::Critical => Key::LevelCritical,
         },
     )
+}
+
+/// A sentence written in the code as an English and a French text. Being replaced by catalogue keys
+/// (history, drift, diff and the committee page still use it); Portuguese reads the English text.
+pub fn pick(lang: Lang, en: String, fr: String) -> String {
+    match lang {
+        Lang::En | Lang::Pt => en,
+        Lang::Fr => fr,
+    }
 }
 
 /// A catalogue entry in the language.

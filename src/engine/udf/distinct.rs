@@ -87,6 +87,14 @@ impl DistinctTexts {
             .is_some()
     }
 
+    /// How many times `text` was seen, if at all.
+    pub fn count(&self, text: &str) -> Option<u64> {
+        let hash = self.hasher.hash_one(text.as_bytes());
+        self.table
+            .find(hash, |&i| text_at(&self.bytes, &self.offsets, i) == text.as_bytes())
+            .and_then(|&i| self.counts.get(i).copied())
+    }
+
     /// Every distinct text with its count, in order of first sight.
     pub fn iter(&self) -> impl Iterator<Item = (&str, u64)> {
         (0..self.len()).map(|i| {

@@ -62,6 +62,18 @@ pub fn register_all(ctx: &SessionContext, rules: &[Arc<FieldRule>], top: usize, 
             rule: rule.clone(),
         }));
     }
+    register_profile(ctx, rules, top, key, &[]);
+}
+
+/// (Re-)registers the profile aggregate; `previous[i]` holds the previous run's bins of column `i`
+/// (empty without a history), so the one profile pass also counts this run's values in them.
+pub fn register_profile(
+    ctx: &SessionContext,
+    rules: &[Arc<FieldRule>],
+    top: usize,
+    key: Option<usize>,
+    previous: &[Option<Arc<crate::engine::drift::Distribution>>],
+) {
     let columns = rules
         .iter()
         .enumerate()
@@ -72,6 +84,7 @@ pub fn register_all(ctx: &SessionContext, rules: &[Arc<FieldRule>], top: usize, 
                     top,
                     key: key == Some(i),
                 },
+                previous.get(i).cloned().flatten(),
             )
         })
         .collect();

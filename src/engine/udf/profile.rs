@@ -18,6 +18,7 @@ use hashbrown::DefaultHashBuilder;
 use serde::{Deserialize, Serialize};
 
 use super::distinct::DistinctTexts;
+use crate::engine::drift::{self, Bins, Distribution};
 use crate::spec::fieldcheck::{FieldRule, FieldType, Status, Typed};
 
 /// Exact statistics of a typed field's usable values.
@@ -59,6 +60,10 @@ pub struct ColumnSummary {
     pub stats: Option<Stats>,
     /// For the subject key: rows with a key − distinct keys (trimmed text).
     pub duplicate_keys: Option<u64>,
+    /// The bins the next run compares with and this run's counts in them (not for `pii`).
+    pub distribution: Option<Distribution>,
+    /// This run's usable values counted in the previous run's bins, when they were given.
+    pub against_previous: Option<Vec<u64>>,
 }
 
 /// Edges of the equal-frequency histogram drawn in the HTML report: min, the nine deciles, max.
@@ -80,7 +85,7 @@ pub struct ProfileOptions {
 #[derive(Debug)]
 pub struct TableProfileUdaf {
     signature: Signature,
-    columns: Vec<(Arc<FieldRule>, ProfileOptions)>,
+    columns: Vec<ProfiledColumn>,
     threads: usize,
 }
 
@@ -91,13 +96,13 @@ impl PartialEq for TableProfileUdaf {
                 .columns
                 .iter()
                 .zip(&other.columns)
-                .all(|((a, x), (b, y))| a.name == b.name && x == y)
+                .all(|((a, x, p), (b, y, q))| a.name == b.name && x == y && p == q)
     }
 }
 impl Eq for TableProfileUdaf {}
 impl Hash for TableProfileUdaf {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        for (rule, options) in &self.columns {
+        for (rule, options, _) in &self.columns {
             rule.name.hash(state);
             options.hash(state);
         }
@@ -106,7 +111,10 @@ impl Hash for TableProfileUdaf {
 
 pub const PROFILE: &str = "segaudit_profile";
 
-pub fn table_profile_udaf(columns: Vec<(Arc<FieldRule>, ProfileOptions)>, threads: usize) -> AggregateUDF {
+/// A profiled column: its rule, options, and the previous run's bins when there is a history.
+pub type ProfiledColumn = (Arc<FieldRule>, ProfileOptions, Option<Arc<Distribution>>);
+
+pub fn table_profile_udaf(columns: Vec<ProfiledColumn>, threads: usize) -> AggregateUDF {
     AggregateUDF::new_from_impl(TableProfileUdaf {
         signature: Signature::variadic_any(Volatility::Immutable),
         columns,
@@ -134,9 +142,10 @@ impl AggregateUDFImpl for TableProfileUdaf {
         let columns = self
             .columns
             .iter()
-            .map(|(rule, options)| ColumnState {
+            .map(|(rule, options, previous)| ColumnState {
                 rule: rule.clone(),
                 options: *options,
+                previous: previous.clone(),
                 nulls: 0,
                 counts: DistinctTexts::default(),
             })
@@ -172,6 +181,7 @@ impl AggregateUDFImpl for TableProfileUdaf {
 struct ColumnState {
     rule: Arc<FieldRule>,
     options: ProfileOptions,
+    previous: Option<Arc<Distribution>>,
     nulls: u64,
     counts: DistinctTexts,
 }
@@ -277,7 +287,13 @@ impl Accumulator for TableProfileAccumulator {
 
     fn evaluate(&mut self) -> DfResult<ScalarValue> {
         let summaries = for_each_column(&mut self.columns, self.threads, |_, column| {
-            summarize(&column.rule, column.options, column.nulls, &column.counts)
+            summarize(
+                &column.rule,
+                column.options,
+                column.nulls,
+                &column.counts,
+                column.previous.as_deref(),
+            )
         })?;
         let json = serde_json::to_string(&summaries).map_err(|e| internal(&e.to_string()))?;
         Ok(ScalarValue::Utf8(Some(json)))
@@ -343,8 +359,12 @@ pub fn summarize<'a>(
     options: ProfileOptions,
     nulls: u64,
     texts: &'a DistinctTexts,
+    previous: Option<&Distribution>,
 ) -> DfResult<ColumnSummary> {
     let with_stats = has_stats(rule);
+    // Fields that are not numbers, dates or timestamps are binned by their most frequent values.
+    let categorical = !with_stats && !rule.pii;
+    let mut categories = Categories::default();
     let mut summary = ColumnSummary {
         missing: nulls,
         ..ColumnSummary::default()
@@ -386,6 +406,9 @@ pub fn summarize<'a>(
         if let Some(value) = value {
             typed.push((value, text, n));
         }
+        if categorical && status == Status::Usable {
+            categories.add(rule, text, n);
+        }
         summary.distinct += 1;
         *count_tally.entry(n).or_default() += 1;
         values.push(text, n);
@@ -422,9 +445,111 @@ pub fn summarize<'a>(
     summary.variants = case_variants(rule, texts, &fold_hasher, repeated(fold_hashes));
     summary.duplicate_keys = options.key.then(|| keys.duplicates());
     if with_stats {
+        let mut numbers: Vec<(f64, u64)> = typed.iter().map(|(v, _, n)| (as_number(v), *n)).collect();
+        numbers.sort_by(|a, b| a.0.total_cmp(&b.0));
+        (summary.distribution, summary.against_previous) = drift::numeric(&numbers, previous);
         summary.stats = Some(typed_stats(rule, typed)?);
+    } else if categorical {
+        (summary.distribution, summary.against_previous) = categories.finish(rule, texts, previous);
     }
     Ok(summary)
+}
+
+/// The usable values of a field binned by value, gathered during the one walk over its distinct
+/// texts. A value is its trimmed text (a declared boolean: `true` or `false`), so ` B2C` and `B2C`
+/// are one value. Exact without a map of every value: a value can only beat the 20 most frequent
+/// texts that are already their own value by also being written some other way (padded, `oui`),
+/// and those other spellings are few and kept in a map.
+#[derive(Default)]
+struct Categories<'a> {
+    usable: u64,
+    /// The most frequent texts that are their own value, by their own count.
+    leaders: Vec<(&'a str, u64)>,
+    /// Values written some other way, with the count of those other spellings.
+    respelled: HashMap<&'a str, u64>,
+}
+
+impl<'a> Categories<'a> {
+    fn add(&mut self, rule: &FieldRule, text: &'a str, n: u64) {
+        self.usable += n;
+        let value = category(rule, text);
+        if value.chars().nth(SHOWN_CHARS).is_some() {
+            // Never a bin (see `finish`): only counted among the others.
+            return;
+        }
+        if value == text {
+            self.leaders.push((text, n));
+            if self.leaders.len() >= 4 * drift::TOP_BINS + 64 {
+                self.leaders.select_nth_unstable_by(drift::TOP_BINS, by_frequency);
+                self.leaders.truncate(drift::TOP_BINS);
+            }
+        } else {
+            *self.respelled.entry(value).or_default() += n;
+        }
+    }
+
+    fn finish(
+        self,
+        rule: &FieldRule,
+        texts: &DistinctTexts,
+        previous: Option<&Distribution>,
+    ) -> (Option<Distribution>, Option<Vec<u64>>) {
+        if self.usable == 0 {
+            return (None, None);
+        }
+        // A value's count: its own text (usable, since spellings of one value share a status) plus
+        // its other spellings.
+        let count_of = |value: &str| {
+            let own = match texts.count(value) {
+                Some(n) if category(rule, value) == value && rule.status(Some(value)) == Status::Usable => n,
+                _ => 0,
+            };
+            own + self.respelled.get(value).copied().unwrap_or(0)
+        };
+        // A value longer than a report shows is never a bin (it would be copied whole into every
+        // report): it counts among the others, in this run and the next alike.
+        let mut candidates: Vec<(&str, u64)> = self
+            .leaders
+            .iter()
+            .map(|(t, _)| *t)
+            .chain(self.respelled.keys().copied())
+            .filter(|v| v.chars().nth(SHOWN_CHARS).is_none())
+            .collect::<HashSet<&str>>()
+            .into_iter()
+            .map(|v| (v, count_of(v)))
+            .collect();
+        candidates.sort_unstable_by(by_frequency);
+        candidates.truncate(drift::TOP_BINS);
+        let in_bins = |values: &mut dyn Iterator<Item = &str>| {
+            let mut counts: Vec<u64> = values.map(count_of).collect();
+            let listed: u64 = counts.iter().sum();
+            counts.push(self.usable.saturating_sub(listed));
+            counts
+        };
+        let own = Distribution {
+            counts: in_bins(&mut candidates.iter().map(|(v, _)| *v)),
+            bins: Bins::Values {
+                values: candidates.iter().map(|(v, _)| v.to_string()).collect(),
+            },
+        };
+        let against = match previous.map(|p| &p.bins) {
+            Some(Bins::Values { values }) => Some(in_bins(&mut values.iter().map(String::as_str))),
+            _ => None,
+        };
+        (Some(own), against)
+    }
+}
+
+/// The value a usable text stands for when binned: its trimmed text, or a declared boolean's truth.
+fn category<'a>(rule: &FieldRule, text: &'a str) -> &'a str {
+    if rule.field_type == FieldType::Boolean && rule.type_declared {
+        match rule.check(Some(text)).1 {
+            Some(Typed::Boolean(true)) => return "true",
+            Some(Typed::Boolean(false)) => return "false",
+            _ => {}
+        }
+    }
+    text.trim()
 }
 
 /// The hashes that occur more than once (sorting is cheaper than a set of ten million hashes).
@@ -657,7 +782,7 @@ mod tests {
             ("Bouaké", 1),
             ("9999", 2),
         ];
-        let s = summarize(&rule, ProfileOptions { top: 2, key: true }, 1, &distinct(&counts)).unwrap_or_default();
+        let s = summarize(&rule, ProfileOptions { top: 2, key: true }, 1, &distinct(&counts), None).unwrap_or_default();
         assert_eq!((s.missing, s.invalid, s.distinct), (1 + 3 + 4, 0, 4));
         assert_eq!(s.values, vec![("Abidjan".to_string(), 5), ("9999".to_string(), 2)]);
         assert_eq!(s.variants, vec![("Abidjan".to_string(), 5), ("ABIDJAN".to_string(), 2)]);
@@ -686,7 +811,7 @@ mod tests {
         ]);
         let borrowed: Vec<(&str, u64)> = counts.iter().map(|(t, n)| (t.as_str(), *n)).collect();
         let options = ProfileOptions { top: 10, key: false };
-        let s = summarize(&rule, options, 0, &distinct(&borrowed)).unwrap_or_default();
+        let s = summarize(&rule, options, 0, &distinct(&borrowed), None).unwrap_or_default();
         assert_eq!(s.placeholders, vec![("9999".to_string(), 10), ("N/A".to_string(), 2)]);
     }
 
@@ -698,7 +823,7 @@ mod tests {
         // 1, 2, 2, 3, 10 and one invalid value.
         let counts = [("2", 2), ("10", 1), ("1", 1), (" 3 ", 1), ("x", 1)];
         let options = ProfileOptions { top: 10, key: false };
-        let s = summarize(&rule, options, 0, &distinct(&counts)).unwrap_or_default();
+        let s = summarize(&rule, options, 0, &distinct(&counts), None).unwrap_or_default();
         let stats = s.stats.unwrap_or_default();
         assert_eq!((stats.min.as_deref(), stats.max.as_deref()), (Some("1"), Some("10")));
         assert_eq!(stats.mean, Some(18.0 / 5.0));
@@ -719,6 +844,7 @@ mod tests {
                 ColumnState {
                     rule: Arc::new(FieldRule::plain(&format!("c{i}"))),
                     options: ProfileOptions { top: 1, key: false },
+                    previous: None,
                     nulls: i as u64,
                     counts,
                 }
@@ -730,11 +856,39 @@ mod tests {
     }
 
     #[test]
+    fn values_are_binned_by_trimmed_text_and_counted_in_the_previous_bins() {
+        let rule = FieldRule::plain("city");
+        // "A" 3 + " A" 2 = 5, "B" 4, "C " 1 (only padded), 2 blanks (missing).
+        let texts = distinct(&[("A", 3), (" A", 2), ("B", 4), ("C ", 1), ("  ", 2)]);
+        let previous = Distribution {
+            bins: Bins::Values {
+                values: vec!["B".into(), "Z".into()],
+            },
+            counts: vec![1, 1, 1],
+        };
+        let options = ProfileOptions { top: 10, key: false };
+        let s = summarize(&rule, options, 0, &texts, Some(&previous)).unwrap_or_default();
+        let own = s.distribution.unwrap_or(Distribution {
+            bins: Bins::Values { values: Vec::new() },
+            counts: Vec::new(),
+        });
+        assert_eq!(
+            own.bins,
+            Bins::Values {
+                values: vec!["A".into(), "B".into(), "C".into()]
+            }
+        );
+        assert_eq!(own.counts, vec![5, 4, 1, 0]);
+        // B 4, Z 0, every other value 6.
+        assert_eq!(s.against_previous, Some(vec![4, 0, 6]));
+    }
+
+    #[test]
     fn pii_columns_keep_counts_only() {
         let mut rule = FieldRule::plain("phone");
         rule.pii = true;
         let options = ProfileOptions { top: 10, key: false };
-        let s = summarize(&rule, options, 0, &distinct(&[("+225 01", 1), ("+225 02", 1)])).unwrap_or_default();
+        let s = summarize(&rule, options, 0, &distinct(&[("+225 01", 1), ("+225 02", 1)]), None).unwrap_or_default();
         assert_eq!(s.distinct, 2);
         assert!(s.shapes.is_empty() && s.placeholders.is_empty() && s.variants.is_empty());
     }

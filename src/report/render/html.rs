@@ -73,6 +73,9 @@ struct SegmentView {
     bar: String,
     gaps: Vec<Gap>,
     strata: Vec<StrataView>,
+    /// Since the last audit, and the size interval over the kept runs (empty without a history).
+    since: String,
+    trend: String,
 }
 
 #[derive(Serialize)]
@@ -113,6 +116,10 @@ struct FieldView {
     case_variants: Vec<String>,
     stats: Vec<(String, String)>,
     histogram: String,
+    /// Since the last audit, and the usability over the kept runs (empty without a history).
+    since: String,
+    trend: String,
+    psi: String,
 }
 
 #[derive(Serialize)]
@@ -145,6 +152,35 @@ struct Page {
     sql: Vec<(String, String)>,
     style: &'static str,
     script: &'static str,
+    brief: FirstPage,
+}
+
+/// The committee's first page and the words of the history columns.
+#[derive(Serialize)]
+struct FirstPage {
+    heading: String,
+    sentences: Vec<String>,
+    chart: String,
+    /// Whether the tables carry "since the last audit" columns.
+    history: bool,
+    since: String,
+    trend: String,
+    details: String,
+}
+
+fn first_page(report: &Report) -> FirstPage {
+    let lang = report.lang;
+    let b = super::brief::brief(report);
+    let p = |en: &str, fr: &str| crate::base::i18n::pick(lang, en.to_string(), fr.to_string());
+    FirstPage {
+        heading: p("For the committee", "Pour le comité"), // pt: Para o comitê
+        sentences: b.sentences,
+        chart: b.chart,
+        history: report.history.as_ref().is_some_and(|h| h.previous.is_some()),
+        since: p("since the last audit", "depuis le dernier audit"), // pt: desde a última auditoria
+        trend: p("trend", "tendance"),                               // pt: tendência
+        details: p("Details of the audit", "Détail de l'audit"),     // pt: Detalhes da auditoria
+    }
 }
 
 fn cell(lang: Lang, share: Option<f64>, risk: Level) -> Cell {
@@ -197,6 +233,8 @@ fn segment_view(lang: Lang, s: &SegmentReport) -> SegmentView {
         risk: cell(lang, None, s.risk),
         small: s.small_population,
         bar: svg::stacked_bar(&parts, &s.id),
+        since: String::new(),
+        trend: String::new(),
         gaps: gaps
             .into_iter()
             .map(|f| Gap {
@@ -347,6 +385,12 @@ fn field_view(lang: Lang, f: &FieldProfile) -> FieldView {
             .collect(),
         stats,
         histogram,
+        since: String::new(),
+        trend: String::new(),
+        psi: f
+            .psi
+            .map(|p| crate::base::i18n::decimal(lang, p, 3))
+            .unwrap_or_default(),
     }
 }
 
@@ -591,11 +635,29 @@ fn page(report: &Report) -> Page {
         matrix_groups,
         matrix_fields,
         matrix_rows,
-        segments: report.segments.iter().map(|s| segment_view(lang, s)).collect(),
+        segments: report
+            .segments
+            .iter()
+            .map(|s| {
+                let mut view = segment_view(lang, s);
+                view.since = super::brief::since_segment(report, s).unwrap_or_default();
+                view.trend = super::brief::segment_trend(report, s);
+                view
+            })
+            .collect(),
         segmentations,
         field_map,
         criteria,
-        fields: report.fields.iter().map(|f| field_view(lang, f)).collect(),
+        fields: report
+            .fields
+            .iter()
+            .map(|f| {
+                let mut view = field_view(lang, f);
+                view.since = super::brief::since_field(report, &f.name).unwrap_or_default();
+                view.trend = super::brief::field_trend(report, &f.name);
+                view
+            })
+            .collect(),
         tests,
         findings: report
             .findings
@@ -660,6 +722,7 @@ fn page(report: &Report) -> Page {
         sql: report.sql.iter().map(|s| (s.purpose.clone(), s.sql.clone())).collect(),
         style: STYLE,
         script: SCRIPT,
+        brief: first_page(report),
     }
 }
 

@@ -30,6 +30,18 @@ pub fn render(report: &Report) -> String {
     let l = |k| tr(lang, k).to_string();
     let mut out = String::new();
     out.push_str(&format!("{}\n", report.title));
+    // The committee's first page: the verdict and the few sentences that matter, before the tables.
+    let verdict_word = if report.gate.passed {
+        l(Key::GatePassed)
+    } else {
+        l(Key::GateFailed)
+    };
+    out.push_str(&format!("{verdict_word}\n"));
+    for sentence in super::brief::brief(report).sentences {
+        out.push_str(&format!("  • {sentence}\n"));
+    }
+    let with_history = report.history.as_ref().is_some_and(|h| h.previous.is_some());
+    let since = crate::base::i18n::pick(lang, "since last audit".into(), "depuis le dernier audit".into()); // pt: desde a última auditoria
     let mut subject = format!(
         "{} {} · {} {}",
         l(Key::Subject),
@@ -56,28 +68,38 @@ pub fn render(report: &Report) -> String {
         out.push_str(&format!("{line}\n"));
     }
 
-    let mut fields = table(vec![
+    let mut header = vec![
         l(Key::Field),
         l(Key::Type),
         l(Key::Missing),
         l(Key::Invalid),
         l(Key::Usable),
         l(Key::Usability),
-    ]);
+    ];
+    if with_history {
+        header.push(since.clone());
+    }
+    let mut fields = table(header);
     for f in &report.fields {
         let name = if f.available {
             f.name.clone()
         } else {
             format!("{} ({})", f.name, l(Key::Absent))
         };
-        fields.add_row(vec![
+        let mut row = vec![
             Cell::new(name),
             Cell::new(&f.field_type),
             Cell::new(count(lang, f.missing)),
             Cell::new(count(lang, f.invalid)),
             Cell::new(count(lang, f.usable)),
             Cell::new(cell_level(lang, f.usability, f.risk)),
-        ]);
+        ];
+        if with_history {
+            row.push(Cell::new(
+                super::brief::since_field(report, &f.name).unwrap_or_default(),
+            ));
+        }
+        fields.add_row(row);
     }
     out.push_str(&format!("\n{}\n{fields}\n", l(Key::Fields)));
 
@@ -86,16 +108,20 @@ pub fn render(report: &Report) -> String {
         for matrix in risk_matrix(report) {
             out.push_str(&format!("{matrix}\n"));
         }
-        let mut segs = table(vec![
+        let mut header = vec![
             l(Key::Segment),
             l(Key::Population),
             l(Key::Members),
             l(Key::Undetermined),
             l(Key::SizeInterval),
             l(Key::Risk),
-        ]);
+        ];
+        if with_history {
+            header.push(since.clone());
+        }
+        let mut segs = table(header);
         for s in &report.segments {
-            segs.add_row(vec![
+            let mut row = vec![
                 s.id.clone(),
                 count(lang, s.population),
                 count(lang, s.members),
@@ -106,7 +132,11 @@ pub fn render(report: &Report) -> String {
                 ),
                 format!("{} – {}", count(lang, s.size_min), count(lang, s.size_max)),
                 level(lang, s.risk).to_string(),
-            ]);
+            ];
+            if with_history {
+                row.push(super::brief::since_segment(report, s).unwrap_or_default());
+            }
+            segs.add_row(row);
         }
         out.push_str(&format!("\n{segs}\n"));
     }

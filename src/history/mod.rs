@@ -1,0 +1,309 @@
+//! Run history (contract §7): a folder keeping every audit run — its JSON report in `runs/` and its
+//! numbers as a long Parquet table in `metrics/` — and the drift findings against the previous run.
+//!
+//! Layout of a history folder:
+//! - `segaudit-history.json`: `{"format": "segaudit-history", "version": 1}`, so a folder that is
+//!   not a history (or one from a future version) is refused instead of being written into;
+//! - `runs/RUN_ID.json`: the run's report, as `audit --json` writes it;
+//! - `metrics/RUN_ID.parquet`: its numbers, one row per (scope, object, metric).
+//!
+//! A run exists once its Parquet file does: the report is written first, the metrics last, each
+//! through a temporary file renamed into place, so a killed audit leaves at most a report no
+//! listing counts (and nothing in the Parquet table). Run ids start with the UTC time to the
+//! nanosecond and end with a random suffix: two audits running at once write different files and
+//! never rewrite a shared one.
+
+pub mod drift;
+pub mod listing;
+pub mod metrics;
+
+use std::hash::{BuildHasher, Hasher};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::base::error::{Error, Result};
+use crate::base::risk::Level;
+use crate::engine::drift::Distribution;
+use crate::report::{Report, RunPoint};
+
+pub const MARKER: &str = "segaudit-history.json";
+pub const FORMAT: &str = "segaudit-history";
+pub const VERSION: u32 = 1;
+/// Runs shown in the trend charts (the latest ones).
+pub const TREND_RUNS: usize = 12;
+
+/// A history folder that was checked to be one (or to be new).
+#[derive(Debug, Clone)]
+pub struct History {
+    pub dir: PathBuf,
+}
+
+/// What a run's report says that the history needs; read leniently (unknown keys ignored), so a
+/// report from an older or newer tool version still counts.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StoredReport {
+    pub format: String,
+    #[serde(default)]
+    pub generated_at: String,
+    pub spec: StoredSpec,
+    pub subject: StoredSubject,
+    #[serde(default)]
+    pub fields: Vec<StoredField>,
+    #[serde(default)]
+    pub segments: Vec<StoredSegment>,
+    pub gate: StoredGate,
+    #[serde(default)]
+    pub history: Option<crate::report::HistoryInfo>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StoredSpec {
+    #[serde(default)]
+    pub path: String,
+    #[serde(default)]
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StoredSubject {
+    pub table: String,
+    pub rows: u64,
+    #[serde(default)]
+    pub key: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StoredField {
+    pub name: String,
+    #[serde(default)]
+    pub usability: Option<f64>,
+    #[serde(default)]
+    pub pii: bool,
+    #[serde(default)]
+    pub distribution: Option<Distribution>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StoredSegment {
+    pub id: String,
+    pub size_min: u64,
+    pub size_max: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StoredGate {
+    pub worst: Level,
+    pub passed: bool,
+}
+
+/// One readable run of a history.
+#[derive(Debug, Clone)]
+pub struct StoredRun {
+    pub id: String,
+    pub report: StoredReport,
+}
+
+/// A run that could not be read, and why.
+#[derive(Debug, Clone)]
+pub struct CorruptRun {
+    pub id: String,
+    pub reason: String,
+}
+
+/// The runs of a history, oldest first, and the ones skipped.
+#[derive(Debug, Clone, Default)]
+pub struct Runs {
+    pub runs: Vec<StoredRun>,
+    pub corrupt: Vec<CorruptRun>,
+}
+
+impl StoredRun {
+    pub fn point(&self) -> RunPoint {
+        RunPoint {
+            id: self.id.clone(),
+            time: self.time().to_string(),
+            fields: self
+                .report
+                .fields
+                .iter()
+                .map(|f| (f.name.clone(), f.usability))
+                .collect(),
+            segments: self
+                .report
+                .segments
+                .iter()
+                .map(|s| (s.id.clone(), s.size_min, s.size_max))
+                .collect(),
+        }
+    }
+
+    /// The run's UTC time (the report's own run time, else when it was generated).
+    pub fn time(&self) -> &str {
+        self.report
+            .history
+            .as_ref()
+            .map_or(self.report.generated_at.as_str(), |h| h.run_time.as_str())
+    }
+}
+
+/// What the folder's marker says.
+#[derive(Debug, Deserialize)]
+struct Marker {
+    format: String,
+    version: u32,
+}
+
+/// Entries a history folder may hold besides the marker (issue 17 keeps memberships here too).
+const KNOWN_ENTRIES: [&str; 3] = ["runs", "metrics", "membership.parquet"];
+
+/// Checks that `dir` is a history folder, or absent, or empty (it becomes one on the first run).
+pub fn open(dir: &Path) -> Result<History> {
+    let history = History { dir: dir.to_path_buf() };
+    if !dir.exists() {
+        return Ok(history);
+    }
+    if !dir.is_dir() {
+        return Err(
+            Error::new(format!("{}: the history path is a file, not a folder", dir.display()))
+                .with_tip("give `[history] path` (or --history) a folder; segaudit creates it on the first run"),
+        );
+    }
+    let marker = dir.join(MARKER);
+    if !marker.exists() {
+        let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, &e))?;
+        let stranger = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .find(|name| !name.starts_with('.') && !KNOWN_ENTRIES.contains(&name.as_str()));
+        return match stranger {
+            None => Ok(history),
+            Some(name) => Err(Error::new(format!(
+                "{}: not a segaudit history folder (no {MARKER}, and it holds `{name}`)",
+                dir.display()
+            ))
+            .with_tip("point `[history] path` (or --history) at an empty or new folder, or at one an audit created")),
+        };
+    }
+    let text = std::fs::read_to_string(&marker).map_err(|e| Error::io(&marker, &e))?;
+    let parsed: Marker = serde_json::from_str(&text).map_err(|e| {
+        Error::new(format!("{}: unreadable history marker: {e}", marker.display())).with_tip(format!(
+            "it should read {{\"format\": \"{FORMAT}\", \"version\": {VERSION}}}; restore it or start a new history folder"
+        ))
+    })?;
+    if parsed.format != FORMAT {
+        return Err(Error::new(format!(
+            "{}: format is {:?}, not {FORMAT:?}",
+            marker.display(),
+            parsed.format
+        ))
+        .with_tip("this folder is not a segaudit history; choose another folder"));
+    }
+    if parsed.version > VERSION {
+        return Err(Error::new(format!(
+            "{}: history format version {} is newer than this segaudit reads ({VERSION})",
+            marker.display(),
+            parsed.version
+        ))
+        .with_tip("upgrade segaudit, or keep this version's runs in another folder"));
+    }
+    Ok(history)
+}
+
+impl History {
+    pub fn runs_dir(&self) -> PathBuf {
+        self.dir.join("runs")
+    }
+
+    pub fn metrics_dir(&self) -> PathBuf {
+        self.dir.join("metrics")
+    }
+
+    /// Every run (a `metrics/*.parquet` file), oldest first; a run whose report is missing or
+    /// unreadable is listed as corrupt and left out.
+    pub fn load(&self) -> Result<Runs> {
+        let metrics = self.metrics_dir();
+        let mut ids: Vec<String> = match std::fs::read_dir(&metrics) {
+            Ok(entries) => entries
+                .filter_map(|e| e.ok())
+                .filter_map(|e| {
+                    let name = e.file_name().to_string_lossy().to_string();
+                    let id = name.strip_suffix(".parquet")?;
+                    (!id.starts_with('.')).then(|| id.to_string())
+                })
+                .collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(Error::io(&metrics, &e)),
+        };
+        ids.sort();
+        let mut out = Runs::default();
+        for id in ids {
+            let path = self.runs_dir().join(format!("{id}.json"));
+            let read = std::fs::read_to_string(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|text| serde_json::from_str::<StoredReport>(&text).map_err(|e| e.to_string()))
+                .and_then(|report| {
+                    if report.format == "segaudit-audit" {
+                        Ok(report)
+                    } else {
+                        Err(format!("format {:?} is not an audit report", report.format))
+                    }
+                });
+            match read {
+                Ok(report) => out.runs.push(StoredRun { id, report }),
+                Err(reason) => out.corrupt.push(CorruptRun {
+                    id,
+                    reason: format!("{}: {reason}", path.display()),
+                }),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Adds the run `report` describes: its report, then its metrics (which make it a run).
+    pub fn record(&self, report: &Report) -> Result<()> {
+        let Some(info) = &report.history else {
+            return Err(Error::new("the report has no history run id"));
+        };
+        let cannot = |path: &Path, e: std::io::Error| {
+            Error::io(path, &e).with_tip("choose a history folder you can write to ([history] path or --history)")
+        };
+        std::fs::create_dir_all(self.runs_dir()).map_err(|e| cannot(&self.runs_dir(), e))?;
+        std::fs::create_dir_all(self.metrics_dir()).map_err(|e| cannot(&self.metrics_dir(), e))?;
+        let marker = self.dir.join(MARKER);
+        if !marker.exists() {
+            let text = format!("{{\"format\": \"{FORMAT}\", \"version\": {VERSION}}}\n");
+            crate::base::fs::write_atomically(&marker, text.as_bytes())?;
+        }
+        let json = crate::report::render::json::to_string(report)?;
+        crate::base::fs::write_atomically(
+            &self.runs_dir().join(format!("{}.json", info.run_id)),
+            format!("{json}\n").as_bytes(),
+        )?;
+        let parquet = metrics::to_parquet(report, info)?;
+        crate::base::fs::write_atomically(&self.metrics_dir().join(format!("{}.parquet", info.run_id)), &parquet)
+    }
+}
+
+/// A new run id and its time: `20261123T193512.123456789Z-3f2a9c1b` (sorts by time; the random
+/// suffix keeps two audits started in the same nanosecond apart).
+pub fn new_run_id() -> (String, String) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let seconds = i64::try_from(now.as_secs()).unwrap_or(0);
+    let time = chrono::DateTime::from_timestamp(seconds, now.subsec_nanos()).unwrap_or_default();
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    hasher.write_u128(now.as_nanos());
+    let suffix = hasher.finish() as u32;
+    (
+        format!("{}-{suffix:08x}", time.format("%Y%m%dT%H%M%S%.9fZ")),
+        time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+    )
+}
+
+/// The run time in microseconds since 1970 (the Parquet `run_time`).
+pub fn micros_of(time: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(time).map_or(0, |t| t.timestamp_micros())
+}
