@@ -4,6 +4,7 @@
 //! [`run_audit`], [`run_check`] or [`run_profile`], prints what the renderers return and maps the
 //! outcome to an exit code.
 
+pub mod assign;
 pub mod audit;
 pub mod batch;
 pub mod csv_prep;
@@ -53,6 +54,12 @@ fn runtime(threads: usize) -> Result<tokio::runtime::Runtime> {
 pub fn run_audit(spec_path: &Path, options: &AuditOptions) -> Result<Report> {
     let spec = spec::load(spec_path)?;
     runtime(options.run.threads)?.block_on(audit::audit(&spec, options))
+}
+
+/// Writes every subject row's segment memberships (`segaudit assign`, contract §8).
+pub fn run_assign(spec_path: &Path, options: &assign::AssignOptions) -> Result<assign::AssignOutcome> {
+    let spec = spec::load(spec_path)?;
+    runtime(options.run.threads)?.block_on(assign::assign(&spec, options))
 }
 
 /// Validates a spec without scanning data, then runs its rule tests.
