@@ -3,6 +3,7 @@
 // Tests stop at the first broken expectation: panicking is how they report it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod assign;
 mod errors;
 mod fuzz;
 mod heterogeneity;
