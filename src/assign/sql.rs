@@ -199,16 +199,22 @@ fn history_ctes(key: &str, segment_ids: &[&str]) -> String {
     }
     let names: Vec<String> = segment_ids.iter().map(|id| text_literal(id)).collect();
     let statuses: Vec<String> = (0..segment_ids.len()).map(|j| format!("\"__s{j}\"")).collect();
-    let (names, statuses) = if segment_ids.is_empty() {
-        ("CAST(NULL AS VARCHAR)".to_string(), "CAST(NULL AS VARCHAR)".to_string())
+    // With no segment there is nothing to historise: no (key, segment) row at all.
+    let cur = if segment_ids.is_empty() {
+        "SELECT \"k\" AS \"key\", CAST(NULL AS VARCHAR) AS \"segment\", CAST(NULL AS VARCHAR) AS \"status\" FROM \"uniq\" WHERE FALSE"
+            .to_string()
     } else {
-        (names.join(", "), statuses.join(", "))
+        format!(
+            "SELECT \"k\" AS \"key\", unnest(make_array({})) AS \"segment\", unnest(make_array({})) AS \"status\" FROM \"uniq\"",
+            names.join(", "),
+            statuses.join(", ")
+        )
     };
     format!(
         "WITH \"a\" AS (SELECT {} FROM {}),
 \"counts\" AS (SELECT \"k\", COUNT(*) AS \"n\" FROM \"a\" WHERE \"k\" IS NOT NULL GROUP BY \"k\"),
 \"uniq\" AS (SELECT \"a\".* FROM \"a\" JOIN \"counts\" ON \"a\".\"k\" = \"counts\".\"k\" WHERE \"counts\".\"n\" = 1),
-\"cur\" AS (SELECT \"k\" AS \"key\", unnest(make_array({names})) AS \"segment\", unnest(make_array({statuses})) AS \"status\" FROM \"uniq\"),
+\"cur\" AS ({cur}),
 \"dup\" AS (SELECT \"k\" FROM \"counts\" WHERE \"n\" > 1),
 \"old_open\" AS (SELECT o.\"key\", o.\"segment\", o.\"status\", o.\"valid_from\", \"dup\".\"k\" IS NOT NULL AS \"repeated\"
                FROM {old} o LEFT JOIN \"dup\" ON o.\"key\" = \"dup\".\"k\" WHERE o.\"valid_to\" IS NULL)\n",
