@@ -228,7 +228,9 @@ fn history_ctes(key: &str, segment_ids: &[&str]) -> String {
 /// kept; an open row kept while its status holds, closed (valid_to = this run) when it changes or its
 /// key left the subject; a new open row for a changed status and for a (key, segment) not open before.
 /// Keys that repeat in this run are left as they were: the run says nothing about them.
-/// `run` is the SQL expression of this run's time.
+/// `run` is the SQL expression of this run's time. Each joined pair gives its old row (kept or
+/// closed) and its new row (when opened) through one `unnest`, so the join runs once, not once per
+/// kind of row.
 pub fn membership(key: &str, segment_ids: &[&str], run: &str) -> String {
     format!(
         "{}, \"j\" AS (SELECT o.\"key\" AS ok, o.\"segment\" AS os, o.\"status\" AS ost, o.\"valid_from\" AS ovf, o.\"repeated\" AS orep,
@@ -237,12 +239,15 @@ pub fn membership(key: &str, segment_ids: &[&str], run: &str) -> String {
 SELECT CAST(\"key\" AS VARCHAR) AS \"key\", CAST(\"segment\" AS VARCHAR) AS \"segment\", CAST(\"status\" AS VARCHAR) AS \"status\", \"valid_from\", \"valid_to\"
 FROM {old} WHERE \"valid_to\" IS NOT NULL
 UNION ALL
-SELECT CAST(ok AS VARCHAR), CAST(os AS VARCHAR), CAST(ost AS VARCHAR), ovf,
-       CASE WHEN orep OR (ck IS NOT NULL AND cst = ost) THEN {none} ELSE {run} END
-FROM \"j\" WHERE ok IS NOT NULL
-UNION ALL
-SELECT CAST(ck AS VARCHAR), CAST(cs AS VARCHAR), CAST(cst AS VARCHAR), {run}, {none}
-FROM \"j\" WHERE ck IS NOT NULL AND (ok IS NULL OR cst <> ost)",
+SELECT \"key\", \"segment\", \"status\", \"valid_from\", \"valid_to\"
+FROM (SELECT unnest(make_array(CAST(ok AS VARCHAR), CAST(ck AS VARCHAR))) AS \"key\",
+             unnest(make_array(CAST(os AS VARCHAR), CAST(cs AS VARCHAR))) AS \"segment\",
+             unnest(make_array(CAST(ost AS VARCHAR), CAST(cst AS VARCHAR))) AS \"status\",
+             unnest(make_array(ovf, {run})) AS \"valid_from\",
+             unnest(make_array(CASE WHEN orep OR (ck IS NOT NULL AND cst = ost) THEN {none} ELSE {run} END, {none})) AS \"valid_to\",
+             unnest(make_array(ok IS NOT NULL, ck IS NOT NULL AND (ok IS NULL OR cst <> ost))) AS \"keep\"
+      FROM \"j\")
+WHERE \"keep\"",
         history_ctes(key, segment_ids),
         old = ident(OLD_MEMBERSHIP),
         none = no_time(),
