@@ -224,7 +224,11 @@ impl History {
                 Some(parquet),
             )
             .await
-            .map_err(fail("writing the membership history"))?;
+            .map_err(|e| {
+                Error::engine("writing the membership history", e).with_tip(
+                    "the history holds keys × segments rows and is merged in memory: raise or drop --memory-limit",
+                )
+            })?;
         statements.push(membership_sql);
 
         ctx.register_parquet(
