@@ -115,6 +115,9 @@ enum Command {
         /// Write even when a rule test fails (the exit code still says it failed)
         #[arg(long)]
         force: bool,
+        /// Also write the summary as an HTML page (counts, data to collect, transitions)
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
         /// Summary language (overrides [audit] lang)
         #[arg(long, value_enum)]
         lang: Option<LangArg>,
@@ -324,6 +327,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             out,
             history,
             force,
+            html,
             lang,
             show_sql,
             threads,
@@ -338,6 +342,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 },
                 out,
                 history,
+                html,
                 force,
                 lang: lang.map(|l| match l {
                     LangArg::En => Lang::En,

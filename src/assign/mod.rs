@@ -4,6 +4,7 @@
 //! by aggregates over the written file, and the membership history (see [`history`]).
 
 pub mod history;
+pub mod html;
 pub mod sql;
 pub mod summary;
 
@@ -94,6 +95,8 @@ pub struct AssignOptions {
     pub run: RunOptions,
     pub out: PathBuf,
     pub history: Option<PathBuf>,
+    /// Also write the summary as an HTML page here.
+    pub html: Option<PathBuf>,
     /// Write even when a rule test fails.
     pub force: bool,
     pub lang: Option<Lang>,
@@ -381,6 +384,9 @@ pub async fn assign(spec: &Spec, options: &AssignOptions) -> Result<AssignOutcom
         .map_err(|e| Error::io(&options.out, &e).with_tip("choose an output file you can write to (--out FILE)"))?;
     let text = serde_json::to_string_pretty(&summary).map_err(|e| Error::new(e.to_string()))?;
     crate::render::write_atomically(&summary_file, format!("{text}\n").as_bytes())?;
+    if let Some(page) = &options.html {
+        crate::render::write_atomically(page, html::render(&summary).as_bytes())?;
+    }
     drop(history);
     Ok(AssignOutcome {
         summary,

@@ -178,8 +178,13 @@ fn every_row_worked_out_by_hand() {
 #[test]
 fn parquet_output_holds_the_same_rows() {
     let case = small_case();
-    let run = assign(&case, &[]);
+    let run = assign(&case, &["--html", "a.html"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = std::fs::read_to_string(case.path("a.html")).unwrap();
+    assert!(
+        page.contains("<td>young</td><td>2</td><td>2</td><td>2</td><td>1</td><td>1</td>"),
+        "{page}"
+    );
     let rows = parquet_rows(
         &case.path("assignment.parquet"),
         "SELECT concat_ws('|', id, young, rich, adult, s1, s2, to_collect) FROM t ORDER BY id",
