@@ -496,3 +496,39 @@ fn bad_inputs_are_clear_errors() {
         .collect();
     assert!(leftovers.is_empty());
 }
+
+#[test]
+fn two_runs_at_once_both_land_in_the_history() {
+    // Two copies of the spec (same file name: the same spec) on data where a's statuses differ, one
+    // history. Whichever runs second closes the first one's 2 rows and opens 2: 4 rows, 2 open. A lost
+    // update would leave 2.
+    let case = Case::new(HISTORY_SPEC);
+    std::fs::write(case.path("c.csv"), "id,age\na,20\n").unwrap();
+    std::fs::create_dir(case.path("other")).unwrap();
+    std::fs::write(case.path("other/spec.toml"), HISTORY_SPEC).unwrap();
+    std::fs::write(case.path("other/c.csv"), "id,age\na,40\n").unwrap();
+    let history_dir = case.path("h").display().to_string();
+    let spawn = |dir: std::path::PathBuf, epoch: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_segaudit"))
+            .args([
+                "assign",
+                "spec.toml",
+                "--out",
+                "a.csv",
+                "--history",
+                &history_dir,
+                "--quiet",
+            ])
+            .current_dir(dir)
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .spawn()
+            .unwrap()
+    };
+    let mut first = spawn(case.dir.path().to_path_buf(), "1790000000");
+    let mut second = spawn(case.path("other"), "1790086400");
+    assert!(first.wait().unwrap().success());
+    assert!(second.wait().unwrap().success());
+    let rows = history(&case);
+    assert_eq!(rows.len(), 4, "{rows:#?}");
+    assert_eq!(rows.iter().filter(|r| r.ends_with("|-")).count(), 2, "{rows:#?}");
+}
