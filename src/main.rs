@@ -163,6 +163,38 @@ enum Command {
         #[arg(long, value_enum)]
         lang: Option<LangArg>,
     },
+    /// Write every subject row's segment memberships, the data to collect, and (with --history)
+    /// membership history
+    Assign {
+        spec: PathBuf,
+        /// The assignment file: .parquet or .csv; its summary is written beside it as FILE.json
+        #[arg(long, value_name = "FILE", default_value = "assignment.parquet")]
+        out: PathBuf,
+        /// Keep membership history in DIR/membership.parquet
+        #[arg(long, value_name = "DIR")]
+        history: Option<PathBuf>,
+        /// Write even when a rule test fails (the exit code still says it failed)
+        #[arg(long)]
+        force: bool,
+        /// Also write the summary as an HTML page (counts, data to collect, transitions)
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// Summary language (overrides [audit] lang)
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
+        /// Print the SQL that produced the file and its summary
+        #[arg(long)]
+        show_sql: bool,
+        /// Worker threads (default: one per core)
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Memory the query engine may use, e.g. 512M or 4G (default: no limit)
+        #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+        memory_limit: Option<usize>,
+        /// Print nothing but errors
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Validate a spec without scanning data, then run its rule tests
     Check {
         spec: PathBuf,
@@ -387,6 +419,37 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Assign {
+            spec,
+            out,
+            history,
+            force,
+            html,
+            lang,
+            show_sql,
+            threads,
+            memory_limit,
+            quiet,
+        } => {
+            let options = segaudit::AssignOptions {
+                run: RunOptions {
+                    threads,
+                    memory_limit,
+                    schema_only: false,
+                },
+                out,
+                history,
+                html,
+                force,
+                lang: lang.map(LangArg::lang),
+                run_time: segaudit::now_rfc3339(),
+                tool_version: segaudit::TOOL_VERSION.to_string(),
+            };
+            let progress = Progress::start("assigning", quiet);
+            let outcome = segaudit::run_assign(&spec, &options);
+            drop(progress);
+            assign_outcome(outcome?, &options, show_sql, quiet)
+        }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "segaudit", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)
@@ -408,6 +471,83 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+fn assign_outcome(
+    outcome: segaudit::AssignOutcome,
+    options: &segaudit::AssignOptions,
+    show_sql: bool,
+    quiet: bool,
+) -> Result<ExitCode, Error> {
+    let tests = &outcome.summary.tests;
+    for test in tests.iter().filter(|t| !t.passed) {
+        print_failed_test(test);
+    }
+    let failed = tests.iter().any(|t| !t.passed);
+    if !outcome.written {
+        let fr = outcome.summary.lang == Lang::Fr;
+        eprintln!(
+            "{}",
+            if fr {
+                "un test de règle a échoué : rien n'a été écrit (--force écrit quand même)"
+            } else {
+                // pt: um teste de regra falhou: nada foi escrito (--force escreve mesmo assim)
+                "a rule test failed: nothing was written (--force writes anyway)"
+            }
+        );
+        return Ok(ExitCode::from(1));
+    }
+    if show_sql {
+        for statement in &outcome.statements {
+            outln!("{statement};\n");
+        }
+    }
+    if !quiet {
+        out!("{}", segaudit::render_assign_summary(&outcome.summary));
+        outln!(
+            "assignment: {}\nsummary: {}",
+            options.out.display(),
+            outcome.summary_path.display()
+        );
+    }
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn print_failed_test(test: &segaudit::report::TestResult) {
+    outln!("test \"{}\": FAILED", test.name);
+    let row: Vec<String> = test.row.iter().map(|(k, v)| format!("{k} = {v:?}")).collect();
+    outln!("  row: {{ {} }}", row.join(", "));
+    outln!(
+        "  expected: [{}]  actual: [{}]",
+        test.expected.join(", "),
+        test.actual.join(", ")
+    );
+    if !test.expected_undetermined.is_empty() || !test.actual_undetermined.is_empty() {
+        outln!(
+            "  undetermined expected: [{}]  actual: [{}]",
+            test.expected_undetermined.join(", "),
+            test.actual_undetermined.join(", ")
+        );
+    }
+    for e in &test.evaluations {
+        let word = |v: Option<bool>| match v {
+            Some(true) => "TRUE",
+            Some(false) => "FALSE",
+            None => "NULL",
+        };
+        let inputs: Vec<String> = e
+            .inputs
+            .iter()
+            .map(|(k, v)| format!("{k} = {}", v.as_deref().unwrap_or("NULL")))
+            .collect();
+        outln!(
+            "  {}: population {}, rule {}  ({})",
+            e.segment,
+            word(e.population),
+            word(e.rule),
+            inputs.join(", ")
+        );
     }
 }
 
@@ -434,40 +574,7 @@ fn check(spec_path: &Path, show_sql: bool) -> Result<ExitCode, Error> {
             continue;
         }
         failed += 1;
-        outln!("test \"{}\": FAILED", test.name);
-        let row: Vec<String> = test.row.iter().map(|(k, v)| format!("{k} = {v:?}")).collect();
-        outln!("  row: {{ {} }}", row.join(", "));
-        outln!(
-            "  expected: [{}]  actual: [{}]",
-            test.expected.join(", "),
-            test.actual.join(", ")
-        );
-        if !test.expected_undetermined.is_empty() || !test.actual_undetermined.is_empty() {
-            outln!(
-                "  undetermined expected: [{}]  actual: [{}]",
-                test.expected_undetermined.join(", "),
-                test.actual_undetermined.join(", ")
-            );
-        }
-        for e in &test.evaluations {
-            let word = |v: Option<bool>| match v {
-                Some(true) => "TRUE",
-                Some(false) => "FALSE",
-                None => "NULL",
-            };
-            let inputs: Vec<String> = e
-                .inputs
-                .iter()
-                .map(|(k, v)| format!("{k} = {}", v.as_deref().unwrap_or("NULL")))
-                .collect();
-            outln!(
-                "  {}: population {}, rule {}  ({})",
-                e.segment,
-                word(e.population),
-                word(e.rule),
-                inputs.join(", ")
-            );
-        }
+        print_failed_test(test);
     }
     if !outcome.tests.is_empty() {
         outln!("{} passed, {failed} failed", outcome.tests.len() - failed);

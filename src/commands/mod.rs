@@ -1,6 +1,7 @@
 //! The commands on top of the stages: each resolves its settings, runs the stages in order and returns
 //! what `main.rs` prints or writes.
 
+pub mod assign;
 pub mod audit;
 pub mod diff;
 pub mod init;
@@ -35,6 +36,12 @@ pub fn run_audit(spec_path: &Path, options: &AuditOptions) -> Result<Report> {
         crate::history::open(&dir)?.record(&report)?;
     }
     Ok(report)
+}
+
+/// Writes every subject row's segment memberships (`segaudit assign`, contract §8).
+pub fn run_assign(spec_path: &Path, options: &assign::AssignOptions) -> Result<assign::AssignOutcome> {
+    let spec = spec::load(spec_path)?;
+    runtime(options.run.threads)?.block_on(assign::assign(&spec, options))
 }
 
 /// Validates a spec without scanning data, then runs its rule tests.

@@ -52,6 +52,25 @@ pub enum Col {
     Sample,
     /// Init: values of integer-looking column `k` that start with a zero then a digit (`08123`).
     LeadingZeros(usize),
+    /// Assign: rows of segment `j` with a status (`member`, `outside`, …).
+    StatusCount(usize, &'static str),
+    /// Assign: rows of segmentation `g` with a value (`exactly_one`, `none`, …).
+    SegmentationCount(usize, &'static str),
+    /// Assign: a `to_collect` list (the worklist groups by it).
+    FieldList,
+    /// Assign history: a transition's segmentation index, previous and current value.
+    SegmentationIndex,
+    From,
+    To,
+    /// Assign history: membership rows open, opened and closed by the run.
+    Open,
+    Opened,
+    Closed,
+    /// Assign history: keys, keys that repeat, the rows holding them, rows with no key.
+    Keys,
+    DuplicateKeys,
+    DuplicateRows,
+    NullKeyRows,
 }
 
 impl Col {
@@ -83,13 +102,33 @@ impl Col {
             Col::Data(name) => name.clone(),
             Col::Sample => "v".into(),
             Col::LeadingZeros(k) => format!("lz_{k}"),
+            Col::StatusCount(j, status) => format!("s{j}_{status}"),
+            Col::SegmentationCount(g, what) => format!("g{g}_{what}"),
+            Col::FieldList => "fields".into(),
+            Col::SegmentationIndex => "g".into(),
+            Col::From => "from".into(),
+            Col::To => "to".into(),
+            Col::Open => "open".into(),
+            Col::Opened => "opened".into(),
+            Col::Closed => "closed".into(),
+            Col::Keys => "keys".into(),
+            Col::DuplicateKeys => "duplicate_keys".into(),
+            Col::DuplicateRows => "duplicate_rows".into(),
+            Col::NullKeyRows => "null_key_rows".into(),
         }
     }
 
     /// What the column holds, so the reader can refuse a column of the wrong kind.
     pub fn kind(&self) -> Kind {
         match self {
-            Col::Profiles | Col::Value | Col::Pattern | Col::Data(_) | Col::Sample => Kind::Text,
+            Col::Profiles
+            | Col::Value
+            | Col::Pattern
+            | Col::Data(_)
+            | Col::Sample
+            | Col::FieldList
+            | Col::From
+            | Col::To => Kind::Text,
             Col::PopulationTruth(_) | Col::RuleTruth(_) => Kind::Truth,
             _ => Kind::Count,
         }

@@ -27,12 +27,33 @@ pub const TYPED_SUBJECT: &str = "__segaudit_typed";
 
 /// The typed subject: column `i` holds `segaudit_value_i` of its text (parsed when usable, else NULL).
 pub fn typed_subject(subject: &str, columns: &[String]) -> String {
-    let items: Vec<String> = columns
+    format!(
+        "SELECT {}\nFROM {}",
+        typed_items(columns).join(",\n       "),
+        ident(subject)
+    )
+}
+
+fn typed_items(columns: &[String]) -> Vec<String> {
+    columns
         .iter()
         .enumerate()
         .map(|(i, c)| format!("{}({}) AS {}", udf::value_name(i), text_of(c), ident(c)))
-        .collect();
+        .collect()
+}
+
+/// The typed subject with, first, the text of `key` as it stands in the subject under `alias`: what
+/// `assign` writes as the key, while predicates read the typed columns (one typed-subject definition).
+pub fn typed_subject_with_key(subject: &str, columns: &[String], key: &str, alias: &str) -> String {
+    let mut items = vec![format!("{} AS {}", text_of(key), ident(alias))];
+    items.extend(typed_items(columns));
     format!("SELECT {}\nFROM {}", items.join(",\n       "), ident(subject))
+}
+
+/// A text literal for a name the tool itself chose or read from the spec (a segment id, a column
+/// name written as a value): quotes doubled, the only escape DataFusion's SQL dialect has.
+pub fn text_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
 }
 
 /// The one profile pass: the row count and the profile aggregate over every column (per column: missing, invalid,
@@ -104,7 +125,9 @@ fn rule(j: usize) -> String {
     ident(&Col::RuleTruth(j).alias())
 }
 
-fn predicates(segments: &[SegmentSql]) -> Vec<String> {
+/// `(population) AS "__pJ"`, `(rule) AS "__rJ"` for every segment: the one rendering of the spec's
+/// predicates that every pass (and `assign`) selects from.
+pub fn predicates(segments: &[SegmentSql]) -> Vec<String> {
     let mut items = Vec::new();
     for (j, s) in segments.iter().enumerate() {
         items.push(aliased(

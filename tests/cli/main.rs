@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod architecture;
+mod assign;
 mod errors;
 mod fuzz;
 mod heterogeneity;

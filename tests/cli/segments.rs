@@ -3,7 +3,7 @@
 
 use crate::{fixture, Case};
 
-fn segments_spec() -> String {
+pub(crate) fn segments_spec() -> String {
     format!(
         r#"
 [source.customers]
