@@ -107,6 +107,10 @@ impl Engine {
         })?;
         let mut infos = Vec::new();
         for source in &spec.sources {
+            if let Some(db) = &source.database {
+                infos.push(crate::database::register(&ctx, &source.name, db, &source.null_tokens).await?);
+                continue;
+            }
             let request = SourceRequest {
                 name: &source.name,
                 path: &source.resolved,

@@ -137,7 +137,12 @@ fn key(name: &str) -> String {
 }
 
 /// Writes the starter spec for `paths`; `spec_path` is where it will live (for relative paths).
-pub async fn starter_spec(paths: &[PathBuf], table: Option<&str>, spec_path: Option<&Path>) -> Result<String> {
+pub async fn starter_spec(
+    paths: &[PathBuf],
+    table: Option<&str>,
+    spec_path: Option<&Path>,
+    password_env: Option<&str>,
+) -> Result<String> {
     let spec_dir = spec_path.map(|p| {
         p.parent()
             .filter(|d| !d.as_os_str().is_empty())
@@ -147,13 +152,22 @@ pub async fn starter_spec(paths: &[PathBuf], table: Option<&str>, spec_path: Opt
     let mut names: Vec<String> = Vec::new();
     let mut sources = String::new();
     for path in paths {
-        let name = source_name(path, &names);
-        let lines = crate::source_lines(path, spec_dir.as_deref())?;
+        // A database URL reads the table --table names; its source is named after that table.
+        let is_url = crate::database::is_url(&path.to_string_lossy());
+        let name = match (is_url, table) {
+            (true, Some(t)) => crate::database::source_name_of(t),
+            _ => source_name(path, &names),
+        };
+        let db = crate::database::UrlArgs { table, password_env };
+        let lines = crate::source_lines_or_url(path, spec_dir.as_deref(), db)?;
         let _ = write!(sources, "[source.{name}]\n{lines}\n");
         names.push(name);
     }
     let subject = match table {
         Some(t) if names.iter().any(|n| n == t) => t.to_string(),
+        Some(t) if paths.iter().any(|p| crate::database::is_url(&p.to_string_lossy())) => {
+            crate::database::source_name_of(t)
+        }
         Some(t) => {
             return Err(
                 Error::new(format!("--table {t}: no data file gives a table of that name"))

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod batch;
 pub mod csv_prep;
+pub mod database;
 pub mod detect;
 pub mod engine;
 pub mod error;
@@ -52,13 +53,17 @@ fn runtime(threads: usize) -> Result<tokio::runtime::Runtime> {
 /// Runs the audit a spec file declares.
 pub fn run_audit(spec_path: &Path, options: &AuditOptions) -> Result<Report> {
     let spec = spec::load(spec_path)?;
-    runtime(options.run.threads)?.block_on(audit::audit(&spec, options))
+    runtime(options.run.threads)?
+        .block_on(audit::audit(&spec, options))
+        .map_err(|e| database::explain_scan_error(&spec.sources, e))
 }
 
 /// Validates a spec without scanning data, then runs its rule tests.
 pub fn run_check(spec_path: &Path, options: engine::RunOptions) -> Result<(spec::Spec, CheckOutcome)> {
     let spec = spec::load(spec_path)?;
-    let outcome = runtime(options.threads)?.block_on(audit::check(&spec, options))?;
+    let outcome = runtime(options.threads)?
+        .block_on(audit::check(&spec, options))
+        .map_err(|e| database::explain_scan_error(&spec.sources, e))?;
     Ok((spec, outcome))
 }
 
@@ -103,32 +108,58 @@ pub fn relative_path(path: &Path, dir: &Path) -> Option<String> {
     Some(out.display().to_string())
 }
 
-/// A spec that profiles one data path with no expectations.
-pub fn profile_spec(data: &Path) -> Result<spec::Spec> {
-    let title = toml::Value::String(format!("Profile of {}", data.display()));
-    let source = source_lines(data, None)?;
+/// `source_lines`, or for a database URL (`postgres://…`, `sqlite:FILE`) its `url`/`table` lines.
+pub fn source_lines_or_url(data: &Path, spec_dir: Option<&Path>, db: database::UrlArgs) -> Result<String> {
+    let text = data.to_string_lossy();
+    if database::is_url(&text) {
+        database::source_lines(&text, spec_dir, db)
+    } else {
+        source_lines(data, spec_dir)
+    }
+}
+
+/// A spec that profiles one data path (or database table) with no expectations.
+pub fn profile_spec(data: &Path, db: database::UrlArgs) -> Result<spec::Spec> {
+    let shown = if database::is_url(&data.to_string_lossy()) {
+        database::shown_url(&data.to_string_lossy())
+    } else {
+        data.display().to_string()
+    };
+    let title = toml::Value::String(format!("Profile of {shown}"));
+    let source = source_lines_or_url(data, None, db)?;
     let text = format!("[audit]\ntitle = {title}\n\n[source.data]\n{source}\n[subject]\ntable = \"data\"\n\n[gate]\nfail_on = \"never\"\n");
     spec::parse(&PathBuf::from("segaudit-profile.toml"), &text)
 }
 
 /// Profiles each data path on its own (every column, overall, no spec).
-pub fn run_profile(paths: &[PathBuf], options: &AuditOptions) -> Result<Vec<Report>> {
+pub fn run_profile(paths: &[PathBuf], options: &AuditOptions, db: database::UrlArgs) -> Result<Vec<Report>> {
     let rt = runtime(options.run.threads)?;
     paths
         .iter()
         .map(|p| {
-            let spec = profile_spec(p)?;
-            let mut report = rt.block_on(audit::audit(&spec, options))?;
+            let spec = profile_spec(p, db)?;
+            let mut report = rt
+                .block_on(audit::audit(&spec, options))
+                .map_err(|e| database::explain_scan_error(&spec.sources, e))?;
             report.format = "segaudit-profile";
-            report.spec.path = p.display().to_string();
+            report.spec.path = if database::is_url(&p.to_string_lossy()) {
+                database::shown_url(&p.to_string_lossy())
+            } else {
+                p.display().to_string()
+            };
             Ok(report)
         })
         .collect()
 }
 
 /// Writes a commented starter spec for the data files (`segaudit init`).
-pub fn run_init(paths: &[PathBuf], table: Option<&str>, spec_path: Option<&Path>) -> Result<String> {
-    runtime(0)?.block_on(init::starter_spec(paths, table, spec_path))
+pub fn run_init(
+    paths: &[PathBuf],
+    table: Option<&str>,
+    spec_path: Option<&Path>,
+    password_env: Option<&str>,
+) -> Result<String> {
+    runtime(0)?.block_on(init::starter_spec(paths, table, spec_path, password_env))
 }
 
 /// The current UTC time as RFC 3339, or `SOURCE_DATE_EPOCH` when set (reproducible reports).

@@ -456,7 +456,14 @@ fn page(report: &Report) -> Page {
         .sources
         .iter()
         .flat_map(|s| {
-            s.files.iter().map(move |f| {
+            // A database source has no files: its row shows the URL (never with credentials).
+            let database = s.url.as_ref().map(|url| crate::sources::FileInfo {
+                path: url.clone(),
+                bytes: 0,
+                rows: None,
+                sha256: String::new(),
+            });
+            s.files.iter().cloned().chain(database).map(move |f| {
                 BTreeMap::from([
                     ("name", s.name.clone()),
                     ("format", s.format.to_string()),

@@ -68,6 +68,8 @@ pub struct Source {
     pub format: Option<SourceFormat>,
     pub csv: CsvOptions,
     pub null_tokens: Vec<String>,
+    /// Set for a database source (`url`); `path` then holds the URL without credentials.
+    pub database: Option<crate::database::Database>,
 }
 
 #[derive(Debug, Clone)]
