@@ -136,7 +136,9 @@ impl UrlProblem {
                 "write url = \"postgres://user@host:5432/database\" or url = \"sqlite:data/customers.db\"".to_string()
             }
             UrlProblem::SslMode(_) => "use sslmode=disable, prefer, require, verify-ca or verify-full".to_string(),
-            UrlProblem::UnknownParameter(_) => "the only URL parameter read is sslmode, e.g. ?sslmode=require".to_string(),
+            UrlProblem::UnknownParameter(_) => {
+                "the only URL parameter read is sslmode, e.g. ?sslmode=require".to_string()
+            }
         }
     }
 }
@@ -223,8 +225,11 @@ impl Database {
         let Some(var) = &self.password_env else { return Ok(None) };
         match std::env::var(var) {
             Ok(p) => Ok(Some(p)),
-            Err(_) => Err(Error::new(format!("the environment variable {var} (password_env) is not set"))
-                .with_tip(format!("export {var}=… before running segaudit, or remove password_env"))),
+            Err(_) => Err(
+                Error::new(format!("the environment variable {var} (password_env) is not set")).with_tip(format!(
+                    "export {var}=… before running segaudit, or remove password_env"
+                )),
+            ),
         }
     }
 }
@@ -237,9 +242,17 @@ pub fn explain_scan_error(sources: &[crate::spec::Source], err: Error) -> Error 
         .filter_map(|s| s.database.as_ref().map(|d| (s.name.as_str(), d)))
         .collect();
     let lower = err.message.to_ascii_lowercase();
-    let from_database = ["db error", "connection", "failed to fetch", "closed", "terminating", "postgres", "sqlite"]
-        .iter()
-        .any(|w| lower.contains(w));
+    let from_database = [
+        "db error",
+        "connection",
+        "failed to fetch",
+        "closed",
+        "terminating",
+        "postgres",
+        "sqlite",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
     if databases.is_empty() || !from_database || err.message.contains("source `") {
         return err;
     }
@@ -264,7 +277,11 @@ pub struct UrlArgs<'a> {
 /// relative to the current folder, in the spec to the spec's (`spec_dir`).
 pub fn source_lines(url: &str, spec_dir: Option<&Path>, args: UrlArgs) -> Result<String> {
     let (target, _) = parse_url(url, Path::new("")).map_err(|p| {
-        Error::new(format!("{}: {p}", if p == UrlProblem::Password { "the URL" } else { url })).with_tip(p.tip())
+        Error::new(format!(
+            "{}: {p}",
+            if p == UrlProblem::Password { "the URL" } else { url }
+        ))
+        .with_tip(p.tip())
     })?;
     let Some(table) = args.table else {
         return Err(Error::new(format!("{url}: which table? a database URL needs --table"))
@@ -293,7 +310,13 @@ pub fn source_name_of(table: &str) -> String {
     let last = table.rsplit('.').next().unwrap_or(table).trim_matches('"');
     let name: String = last
         .chars()
-        .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     if name.is_empty() {
         "data".to_string()
@@ -412,10 +435,13 @@ pub async fn register(ctx: &SessionContext, name: &str, db: &Database, null_toke
             if let Relation::Table(table) = &db.relation {
                 factory = factory.with_schema(table_reference(table), Arc::clone(&schema));
             }
-            let pool = factory
-                .build()
-                .await
-                .map_err(|e| fail("cannot open the database", &e, "check that the file is a SQLite database and is readable"))?;
+            let pool = factory.build().await.map_err(|e| {
+                fail(
+                    "cannot open the database",
+                    &e,
+                    "check that the file is a SQLite database and is readable",
+                )
+            })?;
             let pool = Arc::new(pool);
             let dyn_pool: Arc<dyn DbConnectionPool<_, _> + Send + Sync> = pool.clone();
             match &db.relation {
@@ -505,7 +531,9 @@ fn sqlite_schema(path: &Path, relation: &Relation) -> std::result::Result<Schema
         .prepare("SELECT name, type FROM pragma_table_info(?1, ?2)")
         .map_err(|e| e.to_string())?;
     let columns = statement
-        .query_map([&table, &schema], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))
+        .query_map([&table, &schema], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })
         .map_err(|e| e.to_string())?
         .collect::<std::result::Result<Vec<_>, _>>()
         .map_err(|e| e.to_string())?;
@@ -596,7 +624,10 @@ impl<T: 'static, P: 'static> TableProvider for QueryTable<T, P> {
     ) -> DfResult<Arc<dyn ExecutionPlan>> {
         let fields = self.schema.fields();
         let columns: Vec<&str> = match projection {
-            Some(p) => p.iter().filter_map(|&i| fields.get(i).map(|f| f.name().as_str())).collect(),
+            Some(p) => p
+                .iter()
+                .filter_map(|&i| fields.get(i).map(|f| f.name().as_str()))
+                .collect(),
             None => fields.iter().map(|f| f.name().as_str()).collect(),
         };
         let sql = crate::sql::query_scan(&self.query, &columns, limit);
@@ -616,8 +647,11 @@ mod tests {
 
     #[test]
     fn parses_postgres_urls() {
-        let (target, shown) = parse_url("postgresql://auditor@db.example.org:6543/crm?sslmode=require", Path::new("."))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let (target, shown) = parse_url(
+            "postgresql://auditor@db.example.org:6543/crm?sslmode=require",
+            Path::new("."),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             target,
             Target::Postgres {
@@ -650,7 +684,10 @@ mod tests {
 
     #[test]
     fn splits_schema_qualified_tables() {
-        assert_eq!(table_reference("public.customers"), TableReference::partial("public", "customers"));
+        assert_eq!(
+            table_reference("public.customers"),
+            TableReference::partial("public", "customers")
+        );
         assert_eq!(table_reference("\"My Table\""), TableReference::bare("My Table"));
     }
 }

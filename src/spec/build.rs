@@ -238,11 +238,17 @@ fn build_source(at: &At, dir: &Path, name: &str, s: &model::SourceSpec) -> Resul
             ))
         }
     };
-    for (value, k) in [(&s.table, "table"), (&s.query, "query"), (&s.password_env, "password_env")] {
+    for (value, k) in [
+        (&s.table, "table"),
+        (&s.query, "query"),
+        (&s.password_env, "password_env"),
+    ] {
         if let Some(v) = value {
             return Err(at
                 .err(v, &key(k), "only a database source (`url`) takes this key")
-                .with_tip(format!("remove `{k}`, or replace `path` by url = \"postgres://…\" or \"sqlite:FILE\"")));
+                .with_tip(format!(
+                    "remove `{k}`, or replace `path` by url = \"postgres://…\" or \"sqlite:FILE\""
+                )));
         }
     }
     let format = match &s.format {
@@ -334,13 +340,16 @@ fn build_database_source(
         }
     }
     // Never echo the URL itself: it may carry the password being refused.
-    let (target, shown) = parse_url(url.get_ref(), dir).map_err(|problem| {
-        at.err(url, &key("url"), &problem).with_tip(problem.tip())
-    })?;
+    let (target, shown) =
+        parse_url(url.get_ref(), dir).map_err(|problem| at.err(url, &key("url"), &problem).with_tip(problem.tip()))?;
     let relation = match (&s.table, &s.query) {
         (Some(_), Some(q)) => {
             return Err(at
-                .err(q, &key("query"), "a source reads either a `table` or a `query`, not both")
+                .err(
+                    q,
+                    &key("query"),
+                    "a source reads either a `table` or a `query`, not both",
+                )
                 .with_tip("keep `table` for a table or view, or `query` for a SELECT"))
         }
         (Some(t), None) if !t.get_ref().trim().is_empty() => Relation::Table(t.get_ref().trim().to_string()),
@@ -353,7 +362,11 @@ fn build_database_source(
         }
         _ => {
             return Err(at
-                .err(url, &key("table"), "a database source needs `table` (a table or view) or `query` (a SELECT)")
+                .err(
+                    url,
+                    &key("table"),
+                    "a database source needs `table` (a table or view) or `query` (a SELECT)",
+                )
                 .with_tip("add table = \"customers\" (or \"schema.customers\")"))
         }
     };

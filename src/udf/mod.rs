@@ -161,27 +161,14 @@ impl ScalarUDFImpl for TextUdf {
             )));
         };
         let array = input.to_array(args.number_rows)?;
-        // Non-text input (a typed Parquet or database column, a NULL literal) is read as its text.
-        let array = text_array(&array)?;
+        // Non-text input (a typed Parquet column, a NULL literal) is read as its text.
+        let array = match array.data_type() {
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => array,
+            _ => cast(&array, &DataType::Utf8)?,
+        };
         let texts = as_texts(&array);
         Ok(ColumnarValue::Array(self.apply(&texts)))
     }
-}
-
-/// A column as text. Floats are written as a database's CSV export writes them (`9999`, not Arrow's
-/// `9999.0`), so a float column and its export have the same values, shapes and placeholders.
-pub fn text_array(array: &ArrayRef) -> DfResult<ArrayRef> {
-    Ok(match array.data_type() {
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Arc::clone(array),
-        DataType::Float64 | DataType::Float32 => {
-            let floats = cast(array, &DataType::Float64)?;
-            let floats = floats.as_primitive::<datafusion::arrow::datatypes::Float64Type>();
-            let texts: datafusion::arrow::array::StringArray =
-                floats.iter().map(|v| v.map(|f| f.to_string())).collect();
-            Arc::new(texts)
-        }
-        _ => cast(array, &DataType::Utf8)?,
-    })
 }
 
 /// The values of a string array, borrowed.

@@ -163,7 +163,10 @@ const STATE_COLUMNS: usize = 3;
 
 impl ColumnState {
     fn update(&mut self, array: &ArrayRef) -> DfResult<()> {
-        let array = super::text_array(array)?;
+        let array = match array.data_type() {
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => array.clone(),
+            _ => cast(array, &DataType::Utf8)?,
+        };
         let mut count = |text: Option<&str>| match text {
             Some(t) => self.counts.add(t, 1),
             None => self.nulls += 1,
