@@ -279,17 +279,20 @@ fn assert_same_counts(csv: &Run, db: &Run, what: &str) {
     assert!(a["segments"].as_array().is_some_and(|s| s.len() >= 5), "{what}");
 }
 
-/// The demo read from PostgreSQL (typed columns) gives every count the CSV audit gives.
+/// The demo read from PostgreSQL (typed columns) and joined with a CSV file gives every count the
+/// CSV audit gives.
 #[test]
 fn postgres_demo_counts_equal_the_csv_audit() {
     let Some(pg) = pg() else { return };
     load_demo_pg(pg, "demo_eq");
     let csv = Case::new(&csv_demo_spec()).audit(&[]);
     assert!(csv.code == 0 || csv.code == 1, "{}", csv.stderr);
+    // clients from PostgreSQL, joined by the spec's view with paiements from the CSV file.
     let db_spec = demo_spec_with(&format!(
         "[source.clients]\nurl = {url:?}\ntable = \"demo_eq.clients\"\npassword_env = \"SEGAUDIT_TEST_PW\"\nnull_tokens = [\"N/A\"]\n\n\
-         [source.paiements]\nurl = {url:?}\ntable = \"demo_eq.paiements\"\npassword_env = \"SEGAUDIT_TEST_PW\"\n",
-        url = pg.url()
+         [source.paiements]\npath = {paiements:?}\n",
+        url = pg.url(),
+        paiements = fixture("demo/paiements.csv")
     ));
     let case = Case::new(&db_spec);
     let db = case.run_with_env(&["audit", "spec.toml", "--out", "out", "--quiet"], &pg.env());
