@@ -325,6 +325,22 @@ pub fn source_name_of(table: &str) -> String {
     }
 }
 
+/// The driver's first line and its innermost cause: "db error" alone hides the server's own words
+/// (`database "crm" does not exist`).
+fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
+    let first = err.to_string().lines().next().unwrap_or_default().trim().to_string();
+    let mut cause: &(dyn std::error::Error + 'static) = err;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    let last = cause.to_string().lines().next().unwrap_or_default().trim().to_string();
+    if last == first || last.is_empty() {
+        first
+    } else {
+        format!("{first} {last}")
+    }
+}
+
 /// Removes every occurrence of the password from a message (drivers may echo connection settings).
 fn scrub(message: &str, password: Option<&str>) -> String {
     match password {
@@ -396,7 +412,7 @@ pub async fn register(ctx: &SessionContext, name: &str, db: &Database, null_toke
                              and that pg_hba.conf lets this user in from this machine";
             let pool = match tokio::time::timeout(SCHEMA_TIMEOUT, connect).await {
                 Ok(Ok(pool)) => Arc::new(pool),
-                Ok(Err(e)) => return Err(fail("cannot log in", &e, login_tip)),
+                Ok(Err(e)) => return Err(fail("cannot log in", &innermost(&e), login_tip)),
                 Err(_) => return Err(fail("cannot log in", &"no answer within 20 s", login_tip)),
             };
             let dyn_pool: Arc<dyn DbConnectionPool<_, _> + Send + Sync> = pool.clone();

@@ -599,7 +599,11 @@ fn postgres_login_database_and_table_faults() {
     let case = Case::new(&spec(&url, "t"));
     let started = Instant::now();
     let run = case.run_with_env(&["audit", "spec.toml", "--out", "out"], &pg.env());
-    assert_fault(&run, started, &["source `crm`", &place, "no_such_db"]);
+    assert_fault(
+        &run,
+        started,
+        &["source `crm`", &place, "database \"no_such_db\" does not exist"],
+    );
     // Missing table.
     let case = Case::new(&spec(&pg.url(), "public.no_such_table"));
     let started = Instant::now();
