@@ -409,7 +409,7 @@ pub async fn register(ctx: &SessionContext, name: &str, db: &Database, null_toke
                 }
             };
             let login_tip = "check the user and database in the URL, the password in the variable password_env names, \
-                             and that pg_hba.conf lets this user in from this machine";
+                             that pg_hba.conf lets this user in from this machine, and the URL's sslmode";
             let pool = match tokio::time::timeout(SCHEMA_TIMEOUT, connect).await {
                 Ok(Ok(pool)) => Arc::new(pool),
                 Ok(Err(e)) => return Err(fail("cannot log in", &innermost(&e), login_tip)),

@@ -604,6 +604,12 @@ fn postgres_login_database_and_table_faults() {
         started,
         &["source `crm`", &place, "database \"no_such_db\" does not exist"],
     );
+    // sslmode is honoured: the test server has no TLS, so `require` cannot connect.
+    let url = format!("postgres://{}@{place}/{}?sslmode=require", pg.user, pg.db);
+    let case = Case::new(&spec(&url, "t"));
+    let started = Instant::now();
+    let run = case.run_with_env(&["audit", "spec.toml", "--out", "out"], &pg.env());
+    assert_fault(&run, started, &["source `crm`", &place, "server does not support TLS"]);
     // Missing table.
     let case = Case::new(&spec(&pg.url(), "public.no_such_table"));
     let started = Instant::now();
