@@ -468,7 +468,8 @@ fn page(report: &Report) -> Page {
                     ("name", s.name.clone()),
                     ("format", s.format.to_string()),
                     ("path", f.path.clone()),
-                    ("size", bytes(f.bytes)),
+                    // A database has no file size to show.
+                    ("size", if s.url.is_some() { "–".into() } else { bytes(f.bytes) }),
                     ("rows", f.rows.map(|r| count(lang, r)).unwrap_or_else(|| "–".into())),
                     ("sha256", f.sha256.clone()),
                     ("bad_rows", count(lang, s.bad_rows)),
