@@ -119,8 +119,15 @@ enum Command {
         mut_arg("html", |a| a.help("Write the HTML profile here instead of DIR/profile.html (one data file)")),
     )]
     Profile {
+        /// Files, or a database URL (postgres://user@host:port/db, sqlite:FILE) with --table
         #[arg(required = true)]
         data: Vec<PathBuf>,
+        /// The table (or view) a database URL reads, e.g. public.customers
+        #[arg(long)]
+        table: Option<String>,
+        /// The environment variable holding the database password
+        #[arg(long, value_name = "VAR")]
+        password_env: Option<String>,
         #[command(flatten)]
         output: Output,
     },
@@ -128,9 +135,13 @@ enum Command {
     Init {
         #[arg(required = true)]
         data: Vec<PathBuf>,
-        /// The table with one row per customer (default: the first file's)
+        /// The table with one row per customer (default: the first file's); with a database URL,
+        /// the table (or view) it reads, e.g. public.customers
         #[arg(long)]
         table: Option<String>,
+        /// The environment variable holding the database password (with a database URL)
+        #[arg(long, value_name = "VAR")]
+        password_env: Option<String>,
         /// Write the spec here instead of printing it
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
@@ -347,9 +358,18 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 ExitCode::from(1)
             })
         }
-        Command::Profile { data, output } => {
+        Command::Profile {
+            data,
+            table,
+            password_env,
+            output,
+        } => {
             let progress = Progress::start("profiling", output.quiet);
-            let reports = segaudit::run_profile(&data, &options(&output, Some(FailOnArg::Never)));
+            let db = segaudit::UrlArgs {
+                table: table.as_deref(),
+                password_env: password_env.as_deref(),
+            };
+            let reports = segaudit::run_profile(&data, &options(&output, Some(FailOnArg::Never)), db);
             drop(progress);
             let reports = reports?;
             let path = json_path(&output, "profile.json");
@@ -460,8 +480,13 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 .map_err(|e| Error::new(format!("writing the man page: {e}")))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Init { data, table, out } => {
-            let text = segaudit::run_init(&data, table.as_deref(), out.as_deref())?;
+        Command::Init {
+            data,
+            table,
+            password_env,
+            out,
+        } => {
+            let text = segaudit::run_init(&data, table.as_deref(), out.as_deref(), password_env.as_deref())?;
             match out {
                 Some(path) => {
                     segaudit::write_atomically(&path, text.as_bytes())?;

@@ -27,3 +27,20 @@ pub fn write_atomically(path: &Path, content: &[u8]) -> Result<()> {
     temp.persist(path).map_err(|e| Error::io(path, &e.error))?;
     Ok(())
 }
+
+/// `path` relative to `dir` when they share a root (`../data/x.csv`).
+pub fn relative_path(path: &Path, dir: &Path) -> Option<String> {
+    let dir = std::path::absolute(dir).ok()?;
+    let path_parts: Vec<_> = path.components().collect();
+    let dir_parts: Vec<_> = dir.components().collect();
+    let common = path_parts.iter().zip(&dir_parts).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return None;
+    }
+    let mut out = std::path::PathBuf::new();
+    for _ in common..dir_parts.len() {
+        out.push("..");
+    }
+    path_parts[common..].iter().for_each(|p| out.push(p));
+    Some(out.display().to_string())
+}

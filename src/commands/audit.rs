@@ -40,7 +40,7 @@ impl AuditOptions {
 #[derive(Debug, Clone, Copy)]
 pub enum Run<'a> {
     Audit,
-    Profile { data: &'a std::path::Path },
+    Profile { shown: &'a str },
 }
 
 /// What `check` found: the rule tests and the statements it planned.
@@ -168,7 +168,7 @@ pub async fn audit(spec: &Spec, options: &AuditOptions, run: Run<'_>) -> Result<
         spec: SpecInfo {
             path: match run {
                 Run::Audit => spec.path.display().to_string(),
-                Run::Profile { data } => data.display().to_string(),
+                Run::Profile { shown } => shown.to_string(),
             },
             sha256: spec.sha256.clone(),
         },

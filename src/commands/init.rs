@@ -109,7 +109,12 @@ fn key(name: &str) -> String {
 }
 
 /// Writes the starter spec for `paths`; `spec_path` is where it will live (for relative paths).
-pub async fn starter_spec(paths: &[PathBuf], table: Option<&str>, spec_path: Option<&Path>) -> Result<String> {
+pub async fn starter_spec(
+    paths: &[PathBuf],
+    table: Option<&str>,
+    spec_path: Option<&Path>,
+    password_env: Option<&str>,
+) -> Result<String> {
     let spec_dir = spec_path.map(|p| {
         p.parent()
             .filter(|d| !d.as_os_str().is_empty())
@@ -119,13 +124,26 @@ pub async fn starter_spec(paths: &[PathBuf], table: Option<&str>, spec_path: Opt
     let mut names: Vec<String> = Vec::new();
     let mut sources = String::new();
     for path in paths {
-        let name = source_name(path, &names);
-        let lines = source_lines(path, spec_dir.as_deref())?;
+        // A database URL reads the table --table names; its source is named after that table.
+        let is_url = crate::spec::database::is_url(&path.to_string_lossy());
+        let name = match (is_url, table) {
+            (true, Some(t)) => crate::engine::database::source_name_of(t),
+            _ => source_name(path, &names),
+        };
+        let db = crate::engine::database::UrlArgs { table, password_env };
+        let lines = super::source_lines_or_url(path, spec_dir.as_deref(), db)?;
         let _ = write!(sources, "[source.{name}]\n{lines}\n");
         names.push(name);
     }
     let subject = match table {
         Some(t) if names.iter().any(|n| n == t) => t.to_string(),
+        Some(t)
+            if paths
+                .iter()
+                .any(|p| crate::spec::database::is_url(&p.to_string_lossy())) =>
+        {
+            crate::engine::database::source_name_of(t)
+        }
         Some(t) => {
             return Err(
                 Error::new(format!("--table {t}: no data file gives a table of that name"))
@@ -322,7 +340,7 @@ pub async fn starter_spec(paths: &[PathBuf], table: Option<&str>, spec_path: Opt
 pub fn source_lines(data: &Path, spec_dir: Option<&Path>) -> Result<String> {
     let absolute = std::path::absolute(data).unwrap_or_else(|_| data.to_path_buf());
     let shown = spec_dir
-        .and_then(|dir| relative_path(&absolute, dir))
+        .and_then(|dir| crate::base::fs::relative_path(&absolute, dir))
         .unwrap_or_else(|| absolute.display().to_string());
     let mut lines = format!("path = {}\n", toml::Value::String(shown));
     if data.is_file() && crate::input::sources::format_of(data) == Some(crate::spec::SourceFormat::Csv) {
@@ -340,23 +358,6 @@ pub fn source_lines(data: &Path, spec_dir: Option<&Path>) -> Result<String> {
         }
     }
     Ok(lines)
-}
-
-/// `path` relative to `dir` when they share a root (`../data/x.csv`).
-pub fn relative_path(path: &Path, dir: &Path) -> Option<String> {
-    let dir = std::path::absolute(dir).ok()?;
-    let path_parts: Vec<_> = path.components().collect();
-    let dir_parts: Vec<_> = dir.components().collect();
-    let common = path_parts.iter().zip(&dir_parts).take_while(|(a, b)| a == b).count();
-    if common == 0 {
-        return None;
-    }
-    let mut out = PathBuf::new();
-    for _ in common..dir_parts.len() {
-        out.push("..");
-    }
-    path_parts[common..].iter().for_each(|p| out.push(p));
-    Some(out.display().to_string())
 }
 
 /// Per integer-looking column, how many values start with a zero followed by another digit (`08123`):

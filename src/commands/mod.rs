@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::base::error::{Error, Result};
 use crate::base::i18n::{fill, Key, Lang};
-use crate::engine::RunOptions;
+use crate::engine::{database, RunOptions};
 use crate::report::Report;
 use crate::spec;
 use audit::{AuditOptions, CheckOutcome, Run};
@@ -30,7 +30,9 @@ fn runtime(threads: usize) -> Result<tokio::runtime::Runtime> {
 /// Runs the audit a spec file declares.
 pub fn run_audit(spec_path: &Path, options: &AuditOptions) -> Result<Report> {
     let spec = spec::load(spec_path)?;
-    let report = runtime(options.run.threads)?.block_on(audit::audit(&spec, options, Run::Audit))?;
+    let report = runtime(options.run.threads)?
+        .block_on(audit::audit(&spec, options, Run::Audit))
+        .map_err(|e| database::explain_scan_error(&spec.sources, e))?;
     // The run is kept only once the whole report exists: a failed or killed audit adds nothing.
     if let Some(dir) = options.history_dir(&spec) {
         crate::history::open(&dir)?.record(&report)?;
@@ -47,35 +49,64 @@ pub fn run_assign(spec_path: &Path, options: &assign::AssignOptions) -> Result<a
 /// Validates a spec without scanning data, then runs its rule tests.
 pub fn run_check(spec_path: &Path, options: RunOptions) -> Result<(spec::Spec, CheckOutcome)> {
     let spec = spec::load(spec_path)?;
-    let outcome = runtime(options.threads)?.block_on(audit::check(&spec, options))?;
+    let outcome = runtime(options.threads)?
+        .block_on(audit::check(&spec, options))
+        .map_err(|e| database::explain_scan_error(&spec.sources, e))?;
     Ok((spec, outcome))
 }
 
-/// A spec that profiles one data path with no expectations.
-pub fn profile_spec(data: &Path, lang: Lang) -> Result<spec::Spec> {
-    let shown = data.display().to_string();
+/// `source_lines`, or for a database URL (`postgres://…`, `sqlite:FILE`) its `url`/`table` lines.
+pub fn source_lines_or_url(data: &Path, spec_dir: Option<&Path>, db: database::UrlArgs) -> Result<String> {
+    let text = data.to_string_lossy();
+    if spec::database::is_url(&text) {
+        database::source_lines(&text, spec_dir, db)
+    } else {
+        init::source_lines(data, spec_dir)
+    }
+}
+
+/// How a data path or database URL is shown (a URL without its credentials).
+fn shown_data(data: &Path) -> String {
+    let text = data.to_string_lossy();
+    if spec::database::is_url(&text) {
+        spec::database::shown_url(&text)
+    } else {
+        data.display().to_string()
+    }
+}
+
+/// A spec that profiles one data path (or database table) with no expectations.
+pub fn profile_spec(data: &Path, lang: Lang, db: database::UrlArgs) -> Result<spec::Spec> {
+    let shown = shown_data(data);
     let title = toml::Value::String(fill(lang, Key::ProfileTitle, &[("path", &shown)]));
-    let source = init::source_lines(data, None)?;
+    let source = source_lines_or_url(data, None, db)?;
     let text = format!("[audit]\ntitle = {title}\n\n[source.data]\n{source}\n[subject]\ntable = \"data\"\n\n[gate]\nfail_on = \"never\"\n");
     spec::parse(&PathBuf::from("segaudit-profile.toml"), &text)
 }
 
 /// Profiles each data path on its own (every column, overall, no spec).
-pub fn run_profile(paths: &[PathBuf], options: &AuditOptions) -> Result<Vec<Report>> {
+pub fn run_profile(paths: &[PathBuf], options: &AuditOptions, db: database::UrlArgs) -> Result<Vec<Report>> {
     let rt = runtime(options.run.threads)?;
     paths
         .iter()
         .map(|p| {
-            let spec = profile_spec(p, options.lang.unwrap_or(Lang::En))?;
-            let run = Run::Profile { data: p };
+            let spec = profile_spec(p, options.lang.unwrap_or(Lang::En), db)?;
+            let shown = shown_data(p);
+            let run = Run::Profile { shown: &shown };
             rt.block_on(audit::audit(&spec, options, run))
+                .map_err(|e| database::explain_scan_error(&spec.sources, e))
         })
         .collect()
 }
 
 /// Writes a commented starter spec for the data files (`segaudit init`).
-pub fn run_init(paths: &[PathBuf], table: Option<&str>, spec_path: Option<&Path>) -> Result<String> {
-    runtime(0)?.block_on(init::starter_spec(paths, table, spec_path))
+pub fn run_init(
+    paths: &[PathBuf],
+    table: Option<&str>,
+    spec_path: Option<&Path>,
+    password_env: Option<&str>,
+) -> Result<String> {
+    runtime(0)?.block_on(init::starter_spec(paths, table, spec_path, password_env))
 }
 
 /// The current UTC time as RFC 3339, or `SOURCE_DATE_EPOCH` when set (reproducible reports).

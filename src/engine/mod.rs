@@ -4,6 +4,7 @@
 pub mod absence;
 pub mod batch;
 pub mod columns;
+pub mod database;
 pub mod drift;
 pub mod safecast;
 pub mod sql;
@@ -21,9 +22,6 @@ use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::SessionStateBuilder;
 use datafusion::logical_expr::Expr;
 use datafusion::prelude::SessionContext;
-use datafusion::sql::sqlparser::ast::Statement;
-use datafusion::sql::sqlparser::dialect::GenericDialect;
-use datafusion::sql::sqlparser::parser::Parser;
 
 use crate::base::error::{Error, Result};
 use crate::base::names::did_you_mean;
@@ -115,6 +113,10 @@ impl Engine {
         })?;
         let mut infos = Vec::new();
         for source in &spec.sources {
+            if let Some(db) = &source.database {
+                infos.push(database::register(&ctx, &source.name, db, &source.null_tokens).await?);
+                continue;
+            }
             let request = SourceRequest {
                 name: &source.name,
                 path: &source.resolved,
@@ -252,24 +254,9 @@ fn check_subject_columns(spec: &Spec, columns: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Refuses anything but a single SELECT query.
-pub fn ensure_select(sql_text: &str) -> std::result::Result<(), String> {
-    let statements = Parser::parse_sql(&GenericDialect {}, sql_text).map_err(|e| e.to_string())?;
-    match statements.as_slice() {
-        [Statement::Query(_)] => Ok(()),
-        [other] => {
-            let text = other.to_string();
-            let kind: String = text.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
-            Err(format!("only SELECT queries are allowed in a spec, found `{kind} …`"))
-        }
-        [] => Err("the SQL is empty".to_string()),
-        _ => Err("write a single SELECT statement (no `;`-separated statements)".to_string()),
-    }
-}
-
 async fn register_views(ctx: &SessionContext, spec: &Spec) -> Result<()> {
     for view in &spec.views {
-        ensure_select(&view.sql.value).map_err(|m| {
+        crate::spec::ensure_select(&view.sql.value).map_err(|m| {
             spec_err(spec, &view.sql, &format!("view.{}.sql", view.name), m)
                 .with_tip("a view is a SELECT over sources and other views; segaudit never writes or changes data")
         })?;

@@ -17,6 +17,25 @@ pub fn ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// A database `query` source's first row, from which its columns are learnt.
+pub fn query_probe(query: &str) -> String {
+    format!("SELECT * FROM ({query}) AS segaudit_query LIMIT 1")
+}
+
+/// A database `query` source scanned for `columns` (the projection DataFusion pushed down).
+pub fn query_scan(query: &str, columns: &[&str], limit: Option<usize>) -> String {
+    let list = if columns.is_empty() {
+        "1".to_string()
+    } else {
+        columns.iter().map(|c| ident(c)).collect::<Vec<_>>().join(", ")
+    };
+    let mut sql = format!("SELECT {list} FROM ({query}) AS segaudit_query");
+    if let Some(n) = limit {
+        sql.push_str(&format!(" LIMIT {n}"));
+    }
+    sql
+}
+
 /// A column read as text, whatever its stored type.
 pub fn text_of(column: &str) -> String {
     format!("CAST({} AS VARCHAR)", ident(column))

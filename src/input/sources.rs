@@ -34,6 +34,9 @@ pub struct SourceInfo {
     /// `file:line` of a quote never closed (the rest of that file was read as one value).
     pub unclosed_quotes: Vec<String>,
     pub renamed_columns: Vec<String>,
+    /// A database source's URL, without credentials.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// A source to read: where it is and how.
@@ -139,6 +142,7 @@ pub async fn register(ctx: &SessionContext, request: &SourceRequest<'_>, scratch
         bad_lines: Vec::new(),
         unclosed_quotes: Vec::new(),
         renamed_columns: Vec::new(),
+        url: None,
     };
     let engine_err = |e| {
         Error::engine(format!("source `{}` ({})", request.name, request.path.display()), e)
@@ -215,7 +219,7 @@ pub async fn register(ctx: &SessionContext, request: &SourceRequest<'_>, scratch
         }
     };
     let frame = if format != SourceFormat::Csv && !request.null_tokens.is_empty() {
-        apply_null_tokens(frame, request)?
+        apply_null_tokens(frame, request.name, request.null_tokens)?
     } else {
         frame
     };
@@ -257,9 +261,9 @@ fn prepare_csv_files(
 }
 
 /// Text columns of typed sources: a value equal (trimmed) to a null token becomes NULL.
-fn apply_null_tokens(frame: DataFrame, request: &SourceRequest) -> Result<DataFrame> {
-    let tokens = std::sync::Arc::new(request.null_tokens.to_vec());
-    let nulls = super::null_tokens::udf(&format!("segaudit_nulls_{}", sanitize(request.name)), tokens);
+pub fn apply_null_tokens(frame: DataFrame, name: &str, null_tokens: &[String]) -> Result<DataFrame> {
+    let tokens = std::sync::Arc::new(null_tokens.to_vec());
+    let nulls = super::null_tokens::udf(&format!("segaudit_nulls_{}", sanitize(name)), tokens);
     let columns: Vec<Expr> = frame
         .schema()
         .fields()
@@ -275,7 +279,7 @@ fn apply_null_tokens(frame: DataFrame, request: &SourceRequest) -> Result<DataFr
         .collect();
     frame
         .select(columns)
-        .map_err(|e| Error::engine(format!("source `{}`", request.name), e))
+        .map_err(|e| Error::engine(format!("source `{name}`"), e))
 }
 
 fn sanitize(name: &str) -> String {

@@ -244,6 +244,33 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
 
 fn build_source(at: &At, dir: &Path, name: &str, s: &model::SourceSpec) -> Result<Source> {
     let key = |k: &str| format!("source.{name}.{k}");
+    let path = match (&s.path, &s.url) {
+        (Some(_), Some(url)) => {
+            return Err(at
+                .err(url, &key("url"), "a source has either `path` (files) or `url` (a database), not both")
+                .with_tip("keep one; declare a second [source] for the other"))
+        }
+        (None, Some(url)) => return build_database_source(at, dir, name, s, url),
+        (Some(path), None) => path,
+        (None, None) => {
+            return Err(at.err_table(&format!("source.{name}"), "the source has no `path` nor `url`").with_tip(
+                "add path = \"data/clients.csv\" (files) or url = \"postgres://user@host:5432/db\" with table = \"customers\"",
+            ))
+        }
+    };
+    for (value, k) in [
+        (&s.table, "table"),
+        (&s.query, "query"),
+        (&s.password_env, "password_env"),
+    ] {
+        if let Some(v) = value {
+            return Err(at
+                .err(v, &key(k), "only a database source (`url`) takes this key")
+                .with_tip(format!(
+                    "remove `{k}`, or replace `path` by url = \"postgres://…\" or \"sqlite:FILE\""
+                )));
+        }
+    }
     let format = match &s.format {
         None => None,
         Some(f) => Some(match f.get_ref().to_ascii_lowercase().as_str() {
@@ -267,7 +294,7 @@ fn build_source(at: &At, dir: &Path, name: &str, s: &model::SourceSpec) -> Resul
                 .with_tip(format!("write one character, e.g. {k} = \";\" (or \"\\t\" for tabs)"))),
         }
     };
-    let is_tsv = s.path.get_ref().to_ascii_lowercase().contains(".tsv")
+    let is_tsv = path.get_ref().to_ascii_lowercase().contains(".tsv")
         || s.format
             .as_ref()
             .is_some_and(|f| f.get_ref().eq_ignore_ascii_case("tsv"));
@@ -294,8 +321,8 @@ fn build_source(at: &At, dir: &Path, name: &str, s: &model::SourceSpec) -> Resul
     };
     Ok(Source {
         name: name.to_string(),
-        path: at.located(&s.path),
-        resolved: dir.join(s.path.get_ref()),
+        path: at.located(path),
+        resolved: dir.join(path.get_ref()),
         format,
         csv: CsvOptions {
             delimiter,
@@ -305,6 +332,95 @@ fn build_source(at: &At, dir: &Path, name: &str, s: &model::SourceSpec) -> Resul
             fail_on_bad_rows,
         },
         null_tokens: s.null_tokens.clone(),
+        database: None,
+    })
+}
+
+/// A `[source]` with `url`: a PostgreSQL or SQLite table or query (contract §6).
+fn build_database_source(
+    at: &At,
+    dir: &Path,
+    name: &str,
+    s: &model::SourceSpec,
+    url: &Spanned<String>,
+) -> Result<Source> {
+    use crate::spec::database::{parse_url, Database, Relation};
+    let key = |k: &str| format!("source.{name}.{k}");
+    for (value, k) in [
+        (&s.format, "format"),
+        (&s.delimiter, "delimiter"),
+        (&s.quote, "quote"),
+        (&s.encoding, "encoding"),
+        (&s.on_bad_rows, "on_bad_rows"),
+    ] {
+        if let Some(v) = value {
+            return Err(at
+                .err(v, &key(k), "a database source has no files to read this way")
+                .with_tip(format!("remove `{k}`: the database gives typed columns")));
+        }
+    }
+    // Never echo the URL itself: it may carry the password being refused.
+    let (target, shown) =
+        parse_url(url.get_ref(), dir).map_err(|problem| at.err(url, &key("url"), &problem).with_tip(problem.tip()))?;
+    let relation = match (&s.table, &s.query) {
+        (Some(_), Some(q)) => {
+            return Err(at
+                .err(
+                    q,
+                    &key("query"),
+                    "a source reads either a `table` or a `query`, not both",
+                )
+                .with_tip("keep `table` for a table or view, or `query` for a SELECT"))
+        }
+        (Some(t), None) if !t.get_ref().trim().is_empty() => Relation::Table(t.get_ref().trim().to_string()),
+        (None, Some(q)) => {
+            super::ensure_select(q.get_ref()).map_err(|why| {
+                at.err(q, &key("query"), why)
+                    .with_tip("write one SELECT; the database runs it read-only")
+            })?;
+            Relation::Query(q.get_ref().clone())
+        }
+        _ => {
+            return Err(at
+                .err(
+                    url,
+                    &key("table"),
+                    "a database source needs `table` (a table or view) or `query` (a SELECT)",
+                )
+                .with_tip("add table = \"customers\" (or \"schema.customers\")"))
+        }
+    };
+    let password_env = match &s.password_env {
+        Some(v) if v.get_ref().trim().is_empty() || v.get_ref().contains(['=', ' ']) => {
+            return Err(at
+                .err(v, &key("password_env"), "not an environment variable name")
+                .with_tip("name the variable that holds the password, e.g. password_env = \"CRM_PASSWORD\""))
+        }
+        Some(v) => Some(v.get_ref().clone()),
+        None => None,
+    };
+    Ok(Source {
+        name: name.to_string(),
+        path: Located {
+            value: shown.clone(),
+            loc: at.loc(url),
+        },
+        resolved: PathBuf::new(),
+        format: None,
+        csv: CsvOptions {
+            delimiter: b',',
+            quote: b'"',
+            header: true,
+            encoding: encoding_rs::UTF_8,
+            fail_on_bad_rows: false,
+        },
+        null_tokens: s.null_tokens.clone(),
+        database: Some(Database {
+            target,
+            shown,
+            relation,
+            password_env,
+        }),
     })
 }
 

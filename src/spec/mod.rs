@@ -1,8 +1,10 @@
 //! The audit spec: loading TOML, turning it into a validated model, and errors that point at line:column.
 
 mod build;
+pub mod database;
 pub mod fieldcheck;
 pub mod model;
+mod select;
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +14,7 @@ use crate::spec::fieldcheck::FieldRule;
 
 pub use crate::base::i18n::Lang;
 pub use build::build;
+pub use select::ensure_select;
 
 /// Where a value stands in the spec file, for error messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -53,6 +56,8 @@ pub struct Source {
     pub format: Option<SourceFormat>,
     pub csv: CsvOptions,
     pub null_tokens: Vec<String>,
+    /// Set for a database source (`url`); `path` then holds the URL without credentials.
+    pub database: Option<crate::spec::database::Database>,
 }
 
 #[derive(Debug, Clone)]

@@ -50,7 +50,12 @@ pub struct AuditSection {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceSpec {
-    pub path: Spanned<String>,
+    pub path: Option<Spanned<String>>,
+    /// A database instead of files (contract §6).
+    pub url: Option<Spanned<String>>,
+    pub table: Option<Spanned<String>>,
+    pub query: Option<Spanned<String>>,
+    pub password_env: Option<Spanned<String>>,
     pub format: Option<Spanned<String>>,
     pub delimiter: Option<Spanned<String>>,
     pub quote: Option<Spanned<String>>,

@@ -5,6 +5,7 @@
 
 mod architecture;
 mod assign;
+mod database;
 mod errors;
 mod fuzz;
 mod heterogeneity;
@@ -55,8 +56,14 @@ impl Case {
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with_env(args, &[])
+    }
+
+    /// `run` with extra environment variables (a database password, for instance).
+    pub fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let output: Output = Command::new(env!("CARGO_BIN_EXE_segaudit"))
             .args(args)
+            .envs(env.iter().copied())
             .current_dir(self.dir.path())
             .env("NO_COLOR", "1")
             .env("SOURCE_DATE_EPOCH", "1790000000")

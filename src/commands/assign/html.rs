@@ -2,7 +2,7 @@
 //! each segmentation's transition matrix. Every text from the spec or the data is escaped.
 
 use super::summary::Summary;
-use crate::base::i18n::{self, pick};
+use crate::base::i18n;
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -35,12 +35,7 @@ pub fn render(summary: &Summary) -> String {
     let n = |v: u64| i18n::count(lang, v);
     let label = |k: i18n::Key| i18n::t(lang, k).to_string();
     let mut body = String::new();
-    let title = pick(
-        lang,
-        "Segment assignment".into(),
-        "Affectation aux segments".into(),
-        // pt: Atribuição aos segmentos
-    );
+    let title = i18n::t(lang, i18n::Key::AssignTitle).to_string();
     body.push_str(&format!(
         "<h1>{}</h1>\n<p>{} · {} · {} {}</p>\n",
         escape(&title),
@@ -70,8 +65,8 @@ pub fn render(summary: &Summary) -> String {
             label(i18n::Key::Members),
             label(i18n::Key::NonMembers),
             label(i18n::Key::Undetermined),
-            pick(lang, "outside".into(), "hors population".into()), // pt: fora da população
-            pick(lang, "population undetermined".into(), "population indéterminée".into()), // pt: população indeterminada
+            i18n::t(lang, i18n::Key::AssignOutside).to_string(),
+            i18n::t(lang, i18n::Key::AssignPopulationUndetermined).to_string(),
         ],
         &segments,
     ));
@@ -97,19 +92,14 @@ pub fn render(summary: &Summary) -> String {
             label(i18n::Key::None),
             label(i18n::Key::Several),
             label(i18n::Key::Undetermined),
-            pick(lang, "outside".into(), "hors population".into()), // pt: fora da população
+            i18n::t(lang, i18n::Key::AssignOutside).to_string(),
         ],
         &segmentations,
     ));
     if !summary.worklist.is_empty() {
         body.push_str(&format!(
             "<h2>{}</h2>\n",
-            escape(&pick(
-                lang,
-                "Data to collect".into(),
-                "Données à collecter".into(),
-                // pt: Dados a recolher
-            ))
+            escape(i18n::t(lang, i18n::Key::AssignDataToCollect))
         ));
         let rows: Vec<Vec<String>> = summary
             .worklist
@@ -119,12 +109,8 @@ pub fn render(summary: &Summary) -> String {
         body.push_str(&table(
             &[
                 label(i18n::Key::Field),
-                pick(
-                    lang,
-                    "rows it alone would decide".into(),
-                    "lignes qu'elle seule déciderait".into(),
-                ), // pt: linhas que só ele decidiria
-                pick(lang, "rows waiting for it".into(), "lignes qui l'attendent".into()), // pt: linhas que o aguardam
+                i18n::t(lang, i18n::Key::AssignRowsDecided).to_string(),
+                i18n::t(lang, i18n::Key::AssignRowsWaiting).to_string(),
             ],
             &rows,
         ));
@@ -143,7 +129,7 @@ pub fn render(summary: &Summary) -> String {
         froms.dedup();
         tos.sort_unstable();
         tos.dedup();
-        let mut head = vec![pick(lang, format!("{id}: from \\ to"), format!("{id} : de \\ vers"))]; // pt: de \ para
+        let mut head = vec![i18n::fill(lang, i18n::Key::AssignFromTo, &[("segmentation", id)])];
         head.extend(tos.iter().map(|t| t.to_string()));
         let rows: Vec<Vec<String>> = froms
             .iter()
@@ -159,12 +145,7 @@ pub fn render(summary: &Summary) -> String {
             .collect();
         body.push_str(&format!(
             "<h2>{}</h2>\n",
-            escape(&pick(
-                lang,
-                format!("Transitions: {id}"),
-                format!("Transitions : {id}"),
-                // pt: Transições: {id}
-            ))
+            escape(&i18n::fill(lang, i18n::Key::AssignTransitions, &[("segmentation", id)]))
         ));
         body.push_str(&table(&head, &rows));
     }

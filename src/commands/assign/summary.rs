@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{AssignOptions, OutputFormat};
-use crate::base::i18n::{self, pick};
+use crate::base::i18n::{self, Key};
 use crate::report::{SpecInfo, TestResult};
 use crate::spec::{Lang, Spec};
 
@@ -145,29 +145,18 @@ pub fn render(summary: &Summary) -> String {
     let lang = summary.lang;
     let n = |v: u64| i18n::count(lang, v);
     let mut out = String::new();
-    out.push_str(&pick(
+    let assigned = i18n::fill(
         lang,
-        format!(
-            "assigned {} rows of `{}` (key `{}`)\n",
-            n(summary.subject.rows),
-            summary.subject.table,
-            summary.subject.key
-        ),
-        format!(
-            "{} lignes de `{}` affectées (clé `{}`)\n",
-            n(summary.subject.rows),
-            summary.subject.table,
-            summary.subject.key
-        ),
-        // pt: {} linhas de `{}` atribuídas (chave `{}`)
-    ));
+        Key::AssignAssigned,
+        &[
+            ("rows", &n(summary.subject.rows)),
+            ("table", &summary.subject.table),
+            ("key", &summary.subject.key),
+        ],
+    );
+    out.push_str(&format!("{assigned}\n"));
     if summary.forced {
-        out.push_str(&pick(
-            lang,
-            "written despite failed rule tests (--force)\n".into(),
-            "écrit malgré des tests de règles échoués (--force)\n".into(),
-            // pt: escrito apesar de testes de regras com falha (--force)
-        ));
+        out.push_str(&format!("{}\n", i18n::t(lang, Key::AssignForced)));
     }
     if !summary.segments.is_empty() {
         let mut table = comfy_table::Table::new();
@@ -177,8 +166,8 @@ pub fn render(summary: &Summary) -> String {
             i18n::t(lang, i18n::Key::Members).to_string(),
             i18n::t(lang, i18n::Key::NonMembers).to_string(),
             i18n::t(lang, i18n::Key::Undetermined).to_string(),
-            pick(lang, "outside".into(), "hors population".into()), // pt: fora da população
-            pick(lang, "population undetermined".into(), "population indéterminée".into()), // pt: população indeterminada
+            i18n::t(lang, Key::AssignOutside).to_string(),
+            i18n::t(lang, Key::AssignPopulationUndetermined).to_string(),
         ]);
         for s in &summary.segments {
             table.add_row(vec![
@@ -214,35 +203,23 @@ pub fn render(summary: &Summary) -> String {
         out.push_str(&format!("{table}\n"));
     }
     if !summary.worklist.is_empty() {
-        out.push_str(&pick(
-            lang,
-            "data to collect (rows it alone would decide / rows waiting for it):\n".into(),
-            "données à collecter (lignes qu'elle seule déciderait / lignes qui l'attendent) :\n".into(),
-            // pt: dados a recolher (linhas que só ele decidiria / linhas que o aguardam):
-        ));
+        out.push_str(&format!("{}\n", i18n::t(lang, Key::AssignWorklistLine)));
         for w in summary.worklist.iter().take(10) {
             out.push_str(&format!("  {}: {} / {}\n", w.field, n(w.decides_alone), n(w.rows)));
         }
     }
     if let Some(h) = &summary.history {
-        out.push_str(&pick(
+        let line = i18n::fill(
             lang,
-            format!(
-                "history {}: {} rows opened, {} closed; {} keys repeated in the subject not historised\n",
-                h.path,
-                n(h.opened),
-                n(h.closed),
-                n(h.duplicate_keys)
-            ),
-            format!(
-                "historique {} : {} lignes ouvertes, {} fermées ; {} clés répétées dans le sujet non historisées\n",
-                h.path,
-                n(h.opened),
-                n(h.closed),
-                n(h.duplicate_keys)
-            ),
-            // pt: histórico {}: {} linhas abertas, {} fechadas; {} chaves repetidas no sujeito não historizadas
-        ));
+            Key::AssignHistoryLine,
+            &[
+                ("path", &h.path),
+                ("opened", &n(h.opened)),
+                ("closed", &n(h.closed)),
+                ("repeated", &n(h.duplicate_keys)),
+            ],
+        );
+        out.push_str(&format!("{line}\n"));
         for t in summary.transitions.iter().filter(|t| t.from != t.to) {
             out.push_str(&format!("  {}: {} → {}: {}\n", t.segmentation, t.from, t.to, n(t.rows)));
         }

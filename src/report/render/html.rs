@@ -514,12 +514,20 @@ fn page(report: &Report) -> Page {
         .sources
         .iter()
         .flat_map(|s| {
-            s.files.iter().map(move |f| {
+            // A database source has no files: its row shows the URL (never with credentials).
+            let database = s.url.as_ref().map(|url| crate::input::sources::FileInfo {
+                path: url.clone(),
+                bytes: 0,
+                rows: None,
+                sha256: String::new(),
+            });
+            s.files.iter().cloned().chain(database).map(move |f| {
                 BTreeMap::from([
                     ("name", s.name.clone()),
                     ("format", s.format.to_string()),
                     ("path", f.path.clone()),
-                    ("size", bytes(f.bytes)),
+                    // A database has no file size to show.
+                    ("size", if s.url.is_some() { "–".into() } else { bytes(f.bytes) }),
                     ("rows", f.rows.map(|r| count(lang, r)).unwrap_or_else(|| "–".into())),
                     ("sha256", f.sha256.clone()),
                     ("bad_rows", count(lang, s.bad_rows)),
