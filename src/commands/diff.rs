@@ -8,7 +8,7 @@ use comfy_table::{ContentArrangement, Table};
 use serde::{Deserialize, Serialize};
 
 use crate::base::error::{Error, Result};
-use crate::base::i18n::{count, percent, pick, t, Key};
+use crate::base::i18n::{count, level, percent, t, Key};
 use crate::base::risk::Level;
 use crate::spec::Lang;
 
@@ -284,13 +284,7 @@ fn magnitude(change: Option<f64>) -> f64 {
 fn signed_points(lang: Lang, change: Option<f64>) -> String {
     match change {
         None => "–".to_string(),
-        Some(c) => {
-            let text = crate::report::render::brief::points(c * 100.0);
-            match lang {
-                Lang::En => format!("{text} pts"),
-                Lang::Fr | Lang::Pt => format!("{} pts", text.replace('.', ",")),
-            }
-        }
+        Some(c) => crate::report::render::brief::signed_points(lang, c),
     }
 }
 
@@ -301,15 +295,16 @@ fn size(lang: Lang, s: Option<[u64; 2]>) -> String {
     )
 }
 
-fn risk(r: Option<Level>) -> String {
-    r.map_or_else(|| "–".to_string(), |r| r.as_str().to_string())
+/// A risk level in the diff's language (`–` when the object is in one report only).
+fn risk(lang: Lang, r: Option<Level>) -> String {
+    r.map_or_else(|| "–".to_string(), |r| level(lang, r).to_string())
 }
 
 fn presence(lang: Lang, p: Presence) -> String {
     match p {
         Presence::Both => String::new(),
-        Presence::Added => pick(lang, " (new)".into(), " (nouveau)".into()), // pt: (novo)
-        Presence::Removed => pick(lang, " (gone)".into(), " (disparu)".into()), // pt: (removido)
+        Presence::Added => t(lang, Key::DiffAdded).to_string(),
+        Presence::Removed => t(lang, Key::DiffRemoved).to_string(),
     }
 }
 
@@ -325,8 +320,8 @@ fn segment_changed(s: &SegmentChange) -> bool {
 /// The diff as terminal tables: only what changed.
 pub fn render(d: &Diff) -> String {
     let lang = d.lang;
-    let t = |en: &str, fr: &str| pick(lang, en.to_string(), fr.to_string());
-    let table = |header: Vec<String>| {
+    let l = |key: Key| t(lang, key);
+    let table = |header: Vec<&str>| {
         let mut table = Table::new();
         table
             .load_preset(UTF8_FULL_CONDENSED)
@@ -337,26 +332,25 @@ pub fn render(d: &Diff) -> String {
     };
     let mut out = format!(
         "{} {} ({}) → {} ({})\n{}: {} → {}\n",
-        t("Changes from", "Changements de"), // pt: Mudanças de
+        l(Key::DiffChangesFrom),
         d.old,
         d.old_generated_at,
         d.new,
         d.new_generated_at,
-        t("rows", "lignes"), // pt: linhas
+        l(Key::Rows),
         count(lang, d.old_rows),
         count(lang, d.new_rows),
     );
     let fields: Vec<&FieldChange> = d.fields.iter().filter(|f| field_changed(f)).collect();
     if fields.is_empty() {
-        out.push_str(&format!("\n{}\n", t("No field changed.", "Aucun champ n'a changé.")));
-    // pt: Nenhum campo mudou.
+        out.push_str(&format!("\n{}\n", l(Key::DiffNoFieldChanged)));
     } else {
         let mut ft = table(vec![
-            t("field", "champ"),                          // pt: campo
-            t("usability before", "utilisabilité avant"), // pt: usabilidade antes
-            t("now", "maintenant"),                       // pt: agora
-            t("change", "écart"),                         // pt: variação
-            t("risk", "risque"),                          // pt: risco
+            l(Key::Field),
+            l(Key::DiffUsabilityBefore),
+            l(Key::DiffNow),
+            l(Key::DiffChange),
+            l(Key::Risk),
         ]);
         for f in fields {
             ft.add_row(vec![
@@ -364,7 +358,7 @@ pub fn render(d: &Diff) -> String {
                 percent(lang, f.old_usability),
                 percent(lang, f.new_usability),
                 signed_points(lang, f.change),
-                format!("{} → {}", risk(f.old_risk), risk(f.new_risk)),
+                format!("{} → {}", risk(lang, f.old_risk), risk(lang, f.new_risk)),
             ]);
         }
         out.push_str(&format!("\n{ft}\n"));
@@ -372,11 +366,11 @@ pub fn render(d: &Diff) -> String {
     let segments: Vec<&SegmentChange> = d.segments.iter().filter(|s| segment_changed(s)).collect();
     if !segments.is_empty() {
         let mut st = table(vec![
-            t("segment", "segment"),          // pt: segmento
-            t("size before", "taille avant"), // pt: tamanho antes
-            t("now", "maintenant"),           // pt: agora
-            t("shift", "variation"),          // pt: variação
-            t("risk", "risque"),              // pt: risco
+            l(Key::Segment),
+            l(Key::DiffSizeBefore),
+            l(Key::DiffNow),
+            l(Key::DiffShift),
+            l(Key::Risk),
         ]);
         for s in segments {
             st.add_row(vec![
@@ -384,14 +378,14 @@ pub fn render(d: &Diff) -> String {
                 size(lang, s.old_size),
                 size(lang, s.new_size),
                 percent(lang, s.shift),
-                format!("{} → {}", risk(s.old_risk), risk(s.new_risk)),
+                format!("{} → {}", risk(lang, s.old_risk), risk(lang, s.new_risk)),
             ]);
         }
         out.push_str(&format!("\n{st}\n"));
     }
     for (title, list) in [
-        (t("New findings", "Nouveaux constats"), &d.new_findings), // pt: Novas constatações
-        (t("Resolved findings", "Constats résolus"), &d.resolved_findings), // pt: Constatações resolvidas
+        (l(Key::DiffNewFindings), &d.new_findings),
+        (l(Key::DiffResolvedFindings), &d.resolved_findings),
     ] {
         out.push_str(&format!("\n{title} ({})\n", list.len()));
         for f in list {
@@ -400,11 +394,11 @@ pub fn render(d: &Diff) -> String {
     }
     out.push_str(&format!(
         "\n{}: {} → {} ({} → {})\n",
-        t("gate", "contrôle"), // pt: controlo
+        l(Key::HistoryGate),
         gate_word(lang, d.old_passed),
         gate_word(lang, d.new_passed),
-        d.old_worst.as_str(),
-        d.new_worst.as_str()
+        level(lang, d.old_worst),
+        level(lang, d.new_worst)
     ));
     out
 }
@@ -416,27 +410,27 @@ fn gate_word(lang: Lang, passed: bool) -> String {
 /// The diff as a self-contained HTML page (the terminal tables, as HTML tables).
 pub fn render_html(d: &Diff) -> String {
     let lang = d.lang;
-    let t = |en: &str, fr: &str| pick(lang, en.to_string(), fr.to_string());
+    let l = |key: Key| t(lang, key);
     let e = crate::report::render::svg::escape;
     let mut body = format!(
         "<h1>{} </h1><p>{} ({}) → {} ({})<br>{}: {} → {}</p>",
-        e(&t("What changed", "Ce qui a changé")), // pt: O que mudou
+        e(l(Key::DiffWhatChanged)),
         e(&d.old),
         e(&d.old_generated_at),
         e(&d.new),
         e(&d.new_generated_at),
-        e(&t("rows", "lignes")),
+        e(l(Key::Rows)),
         e(&count(lang, d.old_rows)),
         e(&count(lang, d.new_rows)),
     );
     body.push_str(&format!(
         "<h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-        e(&t("Fields", "Champs")),
-        e(&t("field", "champ")),
-        e(&t("usability before", "utilisabilité avant")),
-        e(&t("now", "maintenant")),
-        e(&t("change", "écart")),
-        e(&t("risk", "risque")),
+        e(l(Key::DiffFields)),
+        e(l(Key::Field)),
+        e(l(Key::DiffUsabilityBefore)),
+        e(l(Key::DiffNow)),
+        e(l(Key::DiffChange)),
+        e(l(Key::Risk)),
     ));
     for f in &d.fields {
         let class = if f.change.is_some_and(|c| c < 0.0) {
@@ -451,18 +445,18 @@ pub fn render_html(d: &Diff) -> String {
             e(&percent(lang, f.old_usability)),
             e(&percent(lang, f.new_usability)),
             e(&signed_points(lang, f.change)),
-            risk(f.old_risk),
-            risk(f.new_risk)
+            risk(lang, f.old_risk),
+            risk(lang, f.new_risk)
         ));
     }
     body.push_str(&format!(
         "</table><h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-        e(&t("Segments", "Segments")),
-        e(&t("segment", "segment")),
-        e(&t("size before", "taille avant")),
-        e(&t("now", "maintenant")),
-        e(&t("shift", "variation")),
-        e(&t("risk", "risque")),
+        e(l(Key::DiffSegments)),
+        e(l(Key::Segment)),
+        e(l(Key::DiffSizeBefore)),
+        e(l(Key::DiffNow)),
+        e(l(Key::DiffShift)),
+        e(l(Key::Risk)),
     ));
     for s in &d.segments {
         body.push_str(&format!(
@@ -472,16 +466,16 @@ pub fn render_html(d: &Diff) -> String {
             e(&size(lang, s.old_size)),
             e(&size(lang, s.new_size)),
             e(&percent(lang, s.shift)),
-            risk(s.old_risk),
-            risk(s.new_risk)
+            risk(lang, s.old_risk),
+            risk(lang, s.new_risk)
         ));
     }
     body.push_str("</table>");
     for (title, list) in [
-        (t("New findings", "Nouveaux constats"), &d.new_findings),
-        (t("Resolved findings", "Constats résolus"), &d.resolved_findings),
+        (l(Key::DiffNewFindings), &d.new_findings),
+        (l(Key::DiffResolvedFindings), &d.resolved_findings),
     ] {
-        body.push_str(&format!("<h2>{} ({})</h2><ul>", e(&title), list.len()));
+        body.push_str(&format!("<h2>{} ({})</h2><ul>", e(title), list.len()));
         for f in list {
             body.push_str(&format!(
                 "<li><b>{}</b> {}: {}</li>",

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::base::i18n::{count, percent, pick};
+use crate::base::i18n::{count, fill, percent, Key};
 use crate::base::risk::Level;
 use crate::engine::drift::Distribution;
 use crate::report::{FieldProfile, Finding, SegmentReport};
@@ -81,11 +81,10 @@ pub fn findings(
                     "field.usability_drop",
                     None,
                     Some(name),
-                    pick(
+                    fill(
                         lang,
-                        format!("`{name}` lost usability since the previous run ({run}): {was_text} → {now_text}"),
-                        format!("`{name}` a perdu en utilisabilité depuis l'audit précédent ({run}) : {was_text} → {now_text}"),
-                        // pt: `{name}` perdeu usabilidade desde a execução anterior ({run}): {was_text} → {now_text}
+                        Key::DriftUsabilityDrop,
+                        &[("name", name), ("run", run), ("was", &was_text), ("now", &now_text)],
                     ),
                 ));
             }
@@ -100,11 +99,10 @@ pub fn findings(
                     "field.distribution_shift",
                     None,
                     Some(name),
-                    pick(
+                    fill(
                         lang,
-                        format!("the values of `{name}` are distributed differently than in the previous run ({run}): PSI {psi}"),
-                        format!("les valeurs de `{name}` ne se répartissent plus comme à l'audit précédent ({run}) : PSI {psi}"),
-                        // pt: os valores de `{name}` distribuem-se de outra forma que na execução anterior ({run}): PSI {psi}
+                        Key::DriftDistributionShift,
+                        &[("name", name), ("run", run), ("psi", &psi)],
                     ),
                 ));
             }
@@ -132,13 +130,16 @@ pub fn findings(
             "segment.size_shift",
             Some(id),
             None,
-            pick(
+            fill(
                 lang,
-                format!("the size of `{id}` moved by {moved} since the previous run ({run}): {was} → {now} rows"),
-                format!(
-                    "la taille de `{id}` a bougé de {moved} depuis l'audit précédent ({run}) : {was} → {now} lignes"
-                ),
-                // pt: o tamanho de `{id}` mudou {moved} desde a execução anterior ({run}): {was} → {now} linhas
+                Key::DriftSizeShift,
+                &[
+                    ("id", id),
+                    ("moved", &moved),
+                    ("run", run),
+                    ("was", &was),
+                    ("now", &now),
+                ],
             ),
         ));
     }
@@ -164,12 +165,7 @@ pub fn history_findings(
                 "history.corrupt_run",
                 None,
                 None,
-                pick(
-                    lang,
-                    format!("history run {id} is unreadable and was skipped ({reason})"),
-                    format!("l'exécution {id} de l'historique est illisible et a été ignorée ({reason})"),
-                    // pt: a execução {id} do histórico está ilegível e foi ignorada ({reason})
-                ),
+                fill(lang, Key::HistoryCorruptRun, &[("id", id), ("reason", reason)]),
             )
         })
         .collect();
@@ -184,11 +180,10 @@ pub fn history_findings(
                 "history.subject_changed",
                 None,
                 None,
-                pick(
+                fill(
                     lang,
-                    format!("the previous run ({run}) audited {was}, this one {now}: drift compares different subjects"),
-                    format!("l'audit précédent ({run}) portait sur {was}, celui-ci sur {now} : la dérive compare des sujets différents"),
-                    // pt: a execução anterior ({run}) auditou {was}, esta {now}: a deriva compara sujeitos diferentes
+                    Key::HistorySubjectChanged,
+                    &[("run", run), ("was", &was), ("now", &now)],
                 ),
             ));
         }

@@ -6,7 +6,7 @@ use comfy_table::{ContentArrangement, Table};
 use serde::Serialize;
 
 use crate::base::error::{Error, Result};
-use crate::base::i18n::{count, level, pick};
+use crate::base::i18n::{count, fill, level, t, Key};
 use crate::base::risk::Level;
 use crate::spec::Lang;
 
@@ -62,43 +62,36 @@ pub fn list(dir: &std::path::Path) -> Result<Listing> {
 
 /// The listing as a terminal table in `lang`.
 pub fn render(listing: &Listing, lang: Lang) -> String {
-    let p = |en: &str, fr: &str| pick(lang, en.to_string(), fr.to_string());
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED)
+    let p = |key: Key| t(lang, key);
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_width(crate::report::render::terminal::WIDTH)
         .set_header(vec![
-            p("run", "exécution"),              // pt: execução
-            p("time (UTC)", "heure (UTC)"),     // pt: hora (UTC)
-            p("spec", "spécification"),         // pt: especificação
-            p("rows", "lignes"),                // pt: linhas
-            p("worst", "niveau le plus grave"), // pt: nível mais grave
-            p("gate", "contrôle"),              // pt: controlo
+            p(Key::HistoryRun),
+            p(Key::HistoryTime),
+            p(Key::HistorySpec),
+            p(Key::Rows),
+            p(Key::HistoryWorst),
+            p(Key::HistoryGate),
         ]);
     for r in &listing.runs {
         let sha: String = r.spec_sha256.chars().take(12).collect();
-        t.add_row(vec![
+        table.add_row(vec![
             r.run_id.clone(),
             r.run_time.clone(),
             format!("{} ({sha})", r.spec_path),
             count(lang, r.rows),
             level(lang, r.worst).to_string(),
-            if r.gate_passed {
-                p("passed", "réussi") // pt: aprovado
-            } else {
-                p("failed", "échoué") // pt: reprovado
-            },
+            p(if r.gate_passed { Key::Passed } else { Key::Failed }).to_string(),
         ]);
     }
     let n = listing.runs.len();
-    let mut out = format!("{}\n{t}\n", pick(lang, format!("{n} runs"), format!("{n} exécutions"))); // pt: {n} execuções
+    let mut out = format!("{}\n{table}\n", fill(lang, Key::HistoryRuns, &[("n", &n.to_string())]));
     for (id, reason) in &listing.unreadable {
-        out.push_str(&pick(
-            lang,
-            format!("unreadable run {id} (skipped): {reason}\n"),
-            format!("exécution illisible {id} (ignorée) : {reason}\n"),
-            // pt: execução ilegível {id} (ignorada): {reason}
-        ));
+        out.push_str(&fill(lang, Key::HistoryUnreadable, &[("id", id), ("reason", reason)]));
+        out.push('\n');
     }
     out
 }

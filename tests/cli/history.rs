@@ -419,3 +419,65 @@ fn duckdb_reads_the_metrics_table_as_is() {
     let psi = second.field("age")["psi"].as_f64().unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("[(2, {psi})]"));
 }
+
+/// `--lang pt` reaches every history path: the drift findings and the first page of an audit with
+/// a history, the `history` listing and the `diff` tables — no English sentence left.
+#[test]
+fn history_listing_diff_and_drift_speak_portuguese() {
+    let (case, first, second) = two_runs();
+    let listing = case.run(&["history", "hist", "--lang", "pt"]);
+    assert_eq!(listing.code, 0, "{}", listing.stderr);
+    assert!(listing.stdout.starts_with("2 execuções"), "{}", listing.stdout);
+    assert!(
+        listing.stdout.contains("especificação") && listing.stdout.contains("controlo"),
+        "{}",
+        listing.stdout
+    );
+    let ids = [&first, &second].map(|r| r.report()["history"]["run_id"].as_str().unwrap().to_string());
+    let (old, new) = (
+        format!("hist/runs/{}.json", ids[0]),
+        format!("hist/runs/{}.json", ids[1]),
+    );
+    let diff = case.run(&["diff", &old, &new, "--lang", "pt", "--html", "diff.html"]);
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    assert!(
+        diff.stdout.starts_with("Mudanças de")
+            && diff.stdout.contains("usabilidade antes")
+            && diff.stdout.contains("-20,0 pts")
+            && diff.stdout.contains("Novas constatações"),
+        "{}",
+        diff.stdout
+    );
+    let html = std::fs::read_to_string(case.path("diff.html")).unwrap();
+    assert!(html.contains("O que mudou") && html.contains("Campos"), "{html}");
+
+    // A third run back on the first data, in Portuguese: the drift findings and the first page.
+    std::fs::write(case.path("customers.csv"), first_data()).unwrap();
+    let third = case.audit(&["--lang", "pt"]);
+    assert_eq!(third.code, 0, "{}", third.stderr);
+    let messages: Vec<String> = third.report()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "segment.size_shift" || f["code"] == "field.distribution_shift")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!messages.is_empty());
+    for message in &messages {
+        assert!(
+            message.contains("desde a execução anterior") || message.contains("na execução anterior"),
+            "{message}"
+        );
+    }
+    let page = std::fs::read_dir(case.path("out"))
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "html"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .unwrap();
+    assert!(
+        page.contains("Para o comité") && page.contains("Desde a última auditoria") && page.contains("tendência"),
+        "first page not in Portuguese"
+    );
+    assert!(!page.contains("Since the last audit") && !page.contains("For the committee"));
+}

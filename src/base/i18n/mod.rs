@@ -82,15 +82,6 @@ pub fn level(lang: Lang, level: Level) -> &'static str {
     )
 }
 
-/// A sentence written in the code as an English and a French text. Being replaced by catalogue keys
-/// (history, drift, diff and the committee page still use it); Portuguese reads the English text.
-pub fn pick(lang: Lang, en: String, fr: String) -> String {
-    match lang {
-        Lang::En | Lang::Pt => en,
-        Lang::Fr => fr,
-    }
-}
-
 /// A catalogue entry in the language.
 pub fn t(lang: Lang, key: Key) -> &'static str {
     let catalogue = match lang {

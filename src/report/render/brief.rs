@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::svg::escape;
-use crate::base::i18n::{count, decimal, level, percent, pick};
+use crate::base::i18n::{count, decimal, fill, level, percent, t, Key};
 use crate::base::risk::{FailOn, Level};
 use crate::report::{Report, SegmentReport};
 use crate::spec::Lang;
@@ -41,7 +41,7 @@ fn list(lang: Lang, items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),
-        [init @ .., last] => format!("{} {} {last}", init.join(", "), pick(lang, "and".into(), "et".into())), // pt: e
+        [init @ .., last] => format!("{} {} {last}", init.join(", "), t(lang, Key::ListAnd)),
     }
 }
 
@@ -62,12 +62,7 @@ pub fn brief(report: &Report) -> Brief {
     });
     if total > 0 {
         if imprecise.is_empty() {
-            sentences.push(pick(
-                lang,
-                format!("All {total} segments can be sized within ±10 %."),
-                format!("Les {total} segments peuvent être dimensionnés à ±10 % près."),
-                // pt: Os {total} segmentos podem ser dimensionados com ±10 % de precisão.
-            ));
+            sentences.push(fill(lang, Key::BriefAllSized, &[("total", &total.to_string())]));
         } else {
             let named: Vec<String> = imprecise
                 .iter()
@@ -76,23 +71,20 @@ pub fn brief(report: &Report) -> Brief {
                 .collect();
             let more = imprecise.len().saturating_sub(3);
             let tail = if more > 0 {
-                pick(lang, format!(" and {more} more"), format!(" et {more} autres"))
-            // pt: e mais {more}
+                fill(lang, Key::BriefAndMore, &[("more", &more.to_string())])
             } else {
                 String::new()
             };
             let n = imprecise.len();
-            sentences.push(pick(
+            sentences.push(fill(
                 lang,
-                format!(
-                    "{n} of {total} segments cannot be sized within ±10 %: {}{tail}.",
-                    named.join(", ")
-                ),
-                format!(
-                    "{n} segments sur {total} ne peuvent pas être dimensionnés à ±10 % près : {}{tail}.",
-                    named.join(", ")
-                ),
-                // pt: {n} de {total} segmentos não podem ser dimensionados com ±10 % de precisão: {lista}.
+                Key::BriefNotSized,
+                &[
+                    ("n", &n.to_string()),
+                    ("total", &total.to_string()),
+                    ("segments", &named.join(", ")),
+                    ("tail", &tail),
+                ],
             ));
             // The fields that leave the most rows of those segments undecided.
             let mut holders: Vec<(&str, &str, u64)> = imprecise
@@ -112,19 +104,17 @@ pub fn brief(report: &Report) -> Brief {
                     continue;
                 }
                 seen.push(field);
-                named_fields.push(pick(
+                named_fields.push(fill(
                     lang,
-                    format!("{field} ({} undecided rows in {segment})", count(lang, rows)),
-                    format!("{field} ({} lignes indécises dans {segment})", count(lang, rows)),
-                    // pt: {field} ({rows} linhas indecisas em {segment})
+                    Key::BriefUndecidedRows,
+                    &[("field", field), ("rows", &count(lang, rows)), ("segment", segment)],
                 ));
             }
             if !named_fields.is_empty() {
-                sentences.push(pick(
+                sentences.push(fill(
                     lang,
-                    format!("The fields holding them back: {}.", list(lang, &named_fields)),
-                    format!("Les champs qui les freinent : {}.", list(lang, &named_fields)),
-                    // pt: Os campos que os travam: {lista}.
+                    Key::BriefHoldingBack,
+                    &[("fields", &list(lang, &named_fields))],
                 ));
             }
         }
@@ -140,25 +130,14 @@ pub fn brief(report: &Report) -> Brief {
     let worst = level(lang, report.gate.worst);
     let fail_on = super::terminal::fail_on(lang, report.gate.fail_on);
     sentences.push(if limit.is_none() {
-        pick(
-            lang,
-            format!("The gate never fails; the worst finding is {worst}."),
-            format!("Le contrôle n'échoue jamais ; le pire constat est {worst}."),
-            // pt: O controlo nunca reprova; a pior constatação é {worst}.
-        )
+        fill(lang, Key::BriefGateNever, &[("worst", worst)])
     } else if report.gate.passed {
-        pick(
-            lang,
-            format!("The gate passes: no finding at {fail_on} or above (worst: {worst})."),
-            format!("Le contrôle est réussi : aucun constat au niveau {fail_on} ou au-delà (le pire : {worst})."),
-            // pt: O controlo é aprovado: nenhuma constatação no nível {fail_on} ou acima (a pior: {worst}).
-        )
+        fill(lang, Key::BriefGatePasses, &[("fail_on", fail_on), ("worst", worst)])
     } else {
-        pick(
+        fill(
             lang,
-            format!("The gate fails: {at_or_above} findings at {fail_on} or above (worst: {worst})."),
-            format!("Le contrôle échoue : {at_or_above} constats au niveau {fail_on} ou au-delà (le pire : {worst})."),
-            // pt: O controlo reprova: {n} constatações no nível {fail_on} ou acima (a pior: {worst}).
+            Key::BriefGateFails,
+            &[("n", &at_or_above.to_string()), ("fail_on", fail_on), ("worst", worst)],
         )
     });
     sentences.truncate(5);
@@ -173,12 +152,7 @@ fn since_sentence(report: &Report) -> Option<String> {
     let lang = report.lang;
     let history = report.history.as_ref()?;
     let Some(previous) = &history.previous else {
-        return Some(pick(
-            lang,
-            "This is the first audit kept in the history: the next one will say what changed.".into(),
-            "C'est le premier audit conservé dans l'historique : le prochain dira ce qui a changé.".into(),
-            // pt: É a primeira auditoria guardada no histórico: a próxima dirá o que mudou.
-        ));
+        return Some(t(lang, Key::BriefFirstAudit).to_string());
     };
     let when = report
         .trend
@@ -194,15 +168,14 @@ fn since_sentence(report: &Report) -> Option<String> {
                     .iter()
                     .find(|x| &x.name == field)
                     .and_then(|x| x.usability);
-                pick(
+                fill(
                     lang,
-                    format!("{field} usability {} → {}", percent(lang, before), percent(lang, now)),
-                    format!(
-                        "exploitabilité de {field} {} → {}",
-                        percent(lang, before),
-                        percent(lang, now)
-                    ),
-                    // pt: usabilidade de {field} {antes} → {agora}
+                    Key::BriefUsabilityMoved,
+                    &[
+                        ("field", field),
+                        ("before", &percent(lang, before)),
+                        ("now", &percent(lang, now)),
+                    ],
                 )
             }
             ("segment.size_shift", _, Some(segment)) => {
@@ -218,11 +191,10 @@ fn since_sentence(report: &Report) -> Option<String> {
                     .find(|s| &s.id == segment)
                     .map(|s| interval(lang, s.size_min, s.size_max))
                     .unwrap_or_default();
-                pick(
+                fill(
                     lang,
-                    format!("{segment} size {before} → {now}"),
-                    format!("taille de {segment} {before} → {now}"),
-                    // pt: tamanho de {segment} {antes} → {agora}
+                    Key::BriefSizeMoved,
+                    &[("segment", segment), ("before", &before), ("now", &now)],
                 )
             }
             ("field.distribution_shift", Some(field), _) => {
@@ -233,41 +205,30 @@ fn since_sentence(report: &Report) -> Option<String> {
                     .and_then(|x| x.psi)
                     .unwrap_or(0.0);
                 let psi = decimal(lang, psi, 2);
-                pick(
-                    lang,
-                    format!("{field} values shifted (PSI {psi})"),
-                    format!("valeurs de {field} déplacées (PSI {psi})"),
-                    // pt: valores de {field} deslocados (PSI {psi})
-                )
+                fill(lang, Key::BriefValuesShifted, &[("field", field), ("psi", &psi)])
             }
             _ => continue,
         };
         items.push(item);
     }
     Some(if items.is_empty() {
-        pick(
-            lang,
-            format!("Nothing moved beyond the thresholds since the last audit ({when})."),
-            format!("Rien n'a bougé au-delà des seuils depuis le dernier audit ({when})."),
-            // pt: Nada mudou além dos limites desde a última auditoria ({when}).
-        )
+        fill(lang, Key::BriefNothingMoved, &[("when", &when)])
     } else {
         let n = items.len();
         let shown: Vec<String> = items.into_iter().take(4).collect();
         let more = if n > shown.len() {
-            pick(
-                lang,
-                format!(" (+{} more)", n - shown.len()),
-                format!(" (+{} autres)", n - shown.len()),
-            ) // pt: (+{n} outros)
+            fill(lang, Key::BriefMoreChanges, &[("n", &(n - shown.len()).to_string())])
         } else {
             String::new()
         };
-        pick(
+        fill(
             lang,
-            format!("Since the last audit ({when}): {}{more}.", shown.join("; ")),
-            format!("Depuis le dernier audit ({when}) : {}{more}.", shown.join(" ; ")),
-            // pt: Desde a última auditoria ({when}): {itens}.
+            Key::BriefSince,
+            &[
+                ("when", &when),
+                ("changes", &shown.join(t(lang, Key::BriefChangeSeparator))),
+                ("more", &more),
+            ],
         )
     })
 }
@@ -280,6 +241,14 @@ pub fn points(change: f64) -> String {
     } else {
         format!("{change:+.1}")
     }
+}
+
+/// A change of a share (0.0 to 1.0) in points with its sign and the language's decimal mark:
+/// `-12.5 pts` (en), `-12,5 pts` (fr, pt).
+pub fn signed_points(lang: Lang, change: f64) -> String {
+    let text = points(change * 100.0);
+    let text = if lang == Lang::En { text } else { text.replace('.', ",") };
+    fill(lang, Key::PointsChange, &[("points", &text)])
 }
 
 fn previous_usability(report: &Report, field: &str) -> Option<f64> {
@@ -299,14 +268,8 @@ pub fn since_field(report: &Report, name: &str) -> Option<String> {
     let lang = report.lang;
     let now = report.fields.iter().find(|f| f.name == name)?.usability;
     Some(match (previous_usability(report, name), now) {
-        (Some(before), Some(now)) => {
-            let text = points((now - before) * 100.0);
-            let text = if lang == Lang::Fr { text.replace('.', ",") } else { text };
-            format!("{text} pts")
-        }
-        (None, _) if !report.trend.last()?.fields.iter().any(|f| f.0 == name) => {
-            pick(lang, "new".into(), "nouveau".into()) // pt: novo
-        }
+        (Some(before), Some(now)) => signed_points(lang, now - before),
+        (None, _) if !report.trend.last()?.fields.iter().any(|f| f.0 == name) => t(lang, Key::NewEntry).to_string(),
         _ => "–".into(),
     })
 }
@@ -317,7 +280,7 @@ pub fn since_segment(report: &Report, s: &SegmentReport) -> Option<String> {
     let lang = report.lang;
     let before = report.trend.last()?.segments.iter().find(|p| p.0 == s.id);
     Some(match before {
-        None => pick(lang, "new".into(), "nouveau".into()), // pt: novo
+        None => t(lang, Key::NewEntry).to_string(),
         Some((_, min, max)) => {
             let shift = crate::engine::drift::size_shift((*min, *max), (s.size_min, s.size_max));
             let sign = if (s.size_min + s.size_max) >= (min + max) {
@@ -354,14 +317,10 @@ pub fn intervals_chart(report: &Report) -> String {
     let top = report.segments.iter().map(|s| s.size_max).max().unwrap_or(0).max(1) as f64;
     let (left, width, row) = (180.0, 560.0, 26.0);
     let height = row * report.segments.len() as f64 + 24.0;
-    let title = pick(
-        lang,
-        "Segment sizes (min–max)".into(),
-        "Tailles des segments (min–max)".into(),
-    ); // pt: Tamanhos dos segmentos (mín–máx)
+    let title = t(lang, Key::IntervalsTitle);
     let mut svg = format!(
         "<svg class=\"intervals\" viewBox=\"0 0 {w} {height}\" width=\"100%\" role=\"img\" aria-label=\"{}\">",
-        escape(&title),
+        escape(title),
         w = left + width + 120.0
     );
     for (i, s) in report.segments.iter().enumerate() {

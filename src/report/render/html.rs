@@ -171,15 +171,15 @@ struct FirstPage {
 fn first_page(report: &Report) -> FirstPage {
     let lang = report.lang;
     let b = super::brief::brief(report);
-    let p = |en: &str, fr: &str| crate::base::i18n::pick(lang, en.to_string(), fr.to_string());
+    let p = |key: Key| tr(lang, key).to_string();
     FirstPage {
-        heading: p("For the committee", "Pour le comité"), // pt: Para o comitê
+        heading: p(Key::CommitteeHeading),
         sentences: b.sentences,
         chart: b.chart,
         history: report.history.as_ref().is_some_and(|h| h.previous.is_some()),
-        since: p("since the last audit", "depuis le dernier audit"), // pt: desde a última auditoria
-        trend: p("trend", "tendance"),                               // pt: tendência
-        details: p("Details of the audit", "Détail de l'audit"),     // pt: Detalhes da auditoria
+        since: p(Key::SinceTheLastAudit),
+        trend: p(Key::Trend),
+        details: p(Key::AuditDetails),
     }
 }
 

@@ -41,7 +41,7 @@ pub fn render(report: &Report) -> String {
         out.push_str(&format!("  • {sentence}\n"));
     }
     let with_history = report.history.as_ref().is_some_and(|h| h.previous.is_some());
-    let since = crate::base::i18n::pick(lang, "since last audit".into(), "depuis le dernier audit".into()); // pt: desde a última auditoria
+    let since = l(Key::SinceLastAudit);
     let mut subject = format!(
         "{} {} · {} {}",
         l(Key::Subject),
