@@ -6,3 +6,4 @@ pub mod fs;
 pub mod i18n;
 pub mod names;
 pub mod risk;
+pub mod text_argument;

@@ -20,14 +20,9 @@ const DATE_SAMPLE: usize = 5000;
 /// Columns with at most this many distinct values get a `values` list.
 const MAX_VALUES: u64 = 10;
 
-fn source_name(path: &Path, taken: &[String]) -> String {
-    let file = path
-        .file_name()
-        .map(|f| f.to_string_lossy().to_string())
-        .unwrap_or_else(|| "data".into());
-    let stem = file.split('.').next().unwrap_or("data");
-    let mut name: String = stem
-        .chars()
+/// A name as a SQL-friendly word: lower-case letters and digits, anything else `_`.
+fn sql_word(text: &str) -> String {
+    text.chars()
         .map(|c| {
             if c.is_alphanumeric() {
                 c.to_ascii_lowercase()
@@ -35,7 +30,26 @@ fn source_name(path: &Path, taken: &[String]) -> String {
                 '_'
             }
         })
-        .collect();
+        .collect()
+}
+
+/// The source name `init` gives a database table: its last part, as a SQL-friendly word.
+fn table_source_name(table: &str) -> String {
+    let name = sql_word(table.rsplit('.').next().unwrap_or(table).trim_matches('"'));
+    if name.is_empty() {
+        "data".to_string()
+    } else {
+        name
+    }
+}
+
+fn source_name(path: &Path, taken: &[String]) -> String {
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().to_string())
+        .unwrap_or_else(|| "data".into());
+    let stem = file.split('.').next().unwrap_or("data");
+    let mut name = sql_word(stem);
     if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
         name = format!("data_{name}");
     }
@@ -127,7 +141,7 @@ pub async fn starter_spec(
         // A database URL reads the table --table names; its source is named after that table.
         let is_url = crate::spec::database::is_url(&path.to_string_lossy());
         let name = match (is_url, table) {
-            (true, Some(t)) => crate::engine::database::source_name_of(t),
+            (true, Some(t)) => table_source_name(t),
             _ => source_name(path, &names),
         };
         let db = crate::engine::database::UrlArgs { table, password_env };
@@ -142,7 +156,7 @@ pub async fn starter_spec(
                 .iter()
                 .any(|p| crate::spec::database::is_url(&p.to_string_lossy())) =>
         {
-            crate::engine::database::source_name_of(t)
+            table_source_name(t)
         }
         Some(t) => {
             return Err(

@@ -112,26 +112,6 @@ pub fn source_lines(url: &str, spec_dir: Option<&Path>, args: UrlArgs) -> Result
     Ok(lines)
 }
 
-/// The source name `init` gives a database table: its last part, as a SQL-friendly word.
-pub fn source_name_of(table: &str) -> String {
-    let last = table.rsplit('.').next().unwrap_or(table).trim_matches('"');
-    let name: String = last
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if name.is_empty() {
-        "data".to_string()
-    } else {
-        name
-    }
-}
-
 /// The driver's first line and its innermost cause: "db error" alone hides the server's own words
 /// (`database "crm" does not exist`).
 fn innermost(err: &(dyn std::error::Error + 'static)) -> String {

@@ -5,8 +5,8 @@
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringBuilder};
-use datafusion::arrow::compute::cast;
+use crate::base::text_argument::{text_argument, texts};
+use datafusion::arrow::array::{Array, ArrayRef, StringBuilder};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::Result as DfResult;
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility};
@@ -53,36 +53,11 @@ impl ScalarUDFImpl for NullTokens {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
-        let Some(input) = args.args.first() else {
-            return Err(datafusion::error::DataFusionError::Plan(format!(
-                "{} takes one argument",
-                self.name
-            )));
-        };
-        let array = input.to_array(args.number_rows)?;
-        // Only text columns are wrapped; anything else is read as its text rather than refused.
-        let array = match array.data_type() {
-            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => array,
-            _ => cast(&array, &DataType::Utf8)?,
-        };
-        let tokens = &self.tokens;
-        fn kept<'a>(tokens: &[String], text: Option<&'a str>) -> Option<&'a str> {
-            text.filter(|s| !tokens.iter().any(|token| token == s.trim()))
-        }
+        // Only text columns are wrapped; anything else would be read as its text rather than refused.
+        let array = text_argument(&self.name, &args)?;
         let mut out = StringBuilder::with_capacity(array.len(), array.len() * 8);
-        match array.data_type() {
-            DataType::LargeUtf8 => array
-                .as_string::<i64>()
-                .iter()
-                .for_each(|t| out.append_option(kept(tokens, t))),
-            DataType::Utf8View => array
-                .as_string_view()
-                .iter()
-                .for_each(|t| out.append_option(kept(tokens, t))),
-            _ => array
-                .as_string::<i32>()
-                .iter()
-                .for_each(|t| out.append_option(kept(tokens, t))),
+        for text in texts(&array) {
+            out.append_option(text.filter(|s| !self.tokens.iter().any(|token| token == s.trim())));
         }
         Ok(ColumnarValue::Array(Arc::new(out.finish()) as ArrayRef))
     }

@@ -15,15 +15,14 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
-    TimestampMicrosecondBuilder,
+    ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder, TimestampMicrosecondBuilder,
 };
-use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, TimeUnit};
 use datafusion::common::Result as DfResult;
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility};
 use datafusion::prelude::SessionContext;
 
+use crate::base::text_argument::{text_argument, texts};
 use crate::spec::fieldcheck::{parse_bool, parse_float, FieldRule, FieldType, Typed};
 
 /// The typed value of one declared field: its parsed value when usable, NULL otherwise (contract §3).
@@ -117,33 +116,13 @@ impl ScalarUDFImpl for ValueUdf {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
-        let Some(input) = args.args.first() else {
-            return Err(datafusion::error::DataFusionError::Plan(format!(
-                "{} takes one argument",
-                self.name
-            )));
-        };
-        let array = input.to_array(args.number_rows)?;
-        // Non-text input (a typed Parquet column, a NULL literal) is read as its text.
-        let array = match array.data_type() {
-            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => array,
-            _ => cast(&array, &DataType::Utf8)?,
-        };
-        let texts = as_texts(&array);
+        let array = text_argument(&self.name, &args)?;
+        let texts = texts(&array);
         Ok(ColumnarValue::Array(typed_array(
             &self.rule,
             texts.iter().copied(),
             texts.len(),
         )))
-    }
-}
-
-/// The values of a string array, borrowed.
-fn as_texts(array: &ArrayRef) -> Vec<Option<&str>> {
-    match array.data_type() {
-        DataType::LargeUtf8 => array.as_string::<i64>().iter().collect(),
-        DataType::Utf8View => array.as_string_view().iter().collect(),
-        _ => array.as_string::<i32>().iter().collect(),
     }
 }
 
