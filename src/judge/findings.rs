@@ -328,10 +328,10 @@ fn case_variants(sink: &mut Sink, field: &FieldProfile) {
         .map(|v| format!("\"{}\" ×{}", v.value, count(lang, v.count)))
         .collect();
     let more = field.case_variants.len() - 1;
-    let more = if more > 0 {
-        fill(lang, Key::FindingMoreGroups, &[("n", &more.to_string())])
-    } else {
-        String::new()
+    let more = match more {
+        0 => String::new(),
+        1 => t(lang, Key::FindingOneMoreGroup).to_string(),
+        n => fill(lang, Key::FindingMoreGroups, &[("n", &n.to_string())]),
     };
     sink.push(
         Level::Warn,
