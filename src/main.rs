@@ -79,7 +79,14 @@ struct Output {
     /// Write the HTML report here instead of DIR/report.html
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
-    /// Report language (overrides [audit] lang)
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+/// How a command that scans data runs and speaks (audit, profile, assign).
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Language of the report or summary (overrides [audit] lang)
     #[arg(long, value_enum)]
     lang: Option<LangArg>,
     /// Print the SQL that produced the numbers
@@ -89,12 +96,22 @@ struct Output {
     #[arg(long, default_value_t = 0)]
     threads: usize,
     /// Memory the query engine may use, e.g. 512M or 4G (default: no limit). Beyond it, sorts and
-    /// groupings spill to the temporary folder; an audit that still does not fit stops with an error
+    /// groupings spill to the temporary folder; a run that still does not fit stops with an error
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     memory_limit: Option<usize>,
     /// Print nothing but errors
     #[arg(long, short)]
     quiet: bool,
+}
+
+impl RunArgs {
+    fn options(&self) -> RunOptions {
+        RunOptions {
+            threads: self.threads,
+            memory_limit: self.memory_limit,
+            schema_only: false,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -190,21 +207,8 @@ enum Command {
         /// Also write the summary as an HTML page (counts, data to collect, transitions)
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
-        /// Summary language (overrides [audit] lang)
-        #[arg(long, value_enum)]
-        lang: Option<LangArg>,
-        /// Print the SQL that produced the file and its summary
-        #[arg(long)]
-        show_sql: bool,
-        /// Worker threads (default: one per core)
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
-        /// Memory the query engine may use, e.g. 512M or 4G (default: no limit)
-        #[arg(long, value_name = "SIZE", value_parser = parse_size)]
-        memory_limit: Option<usize>,
-        /// Print nothing but errors
-        #[arg(long, short)]
-        quiet: bool,
+        #[command(flatten)]
+        run: RunArgs,
     },
     /// Validate a spec without scanning data, then run its rule tests
     Check {
@@ -296,12 +300,8 @@ fn parse_size(text: &str) -> Result<usize, String> {
 
 fn options(output: &Output, fail_on: Option<FailOnArg>) -> AuditOptions {
     AuditOptions {
-        run: RunOptions {
-            threads: output.threads,
-            memory_limit: output.memory_limit,
-            schema_only: false,
-        },
-        lang: output.lang.map(LangArg::lang),
+        run: output.run.options(),
+        lang: output.run.lang.map(LangArg::lang),
         fail_on: fail_on.map(|f| match f {
             FailOnArg::Never => FailOn::Never,
             FailOnArg::Warn => FailOn::At(Level::Warn),
@@ -332,7 +332,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             fail_on,
             history,
         } => {
-            let progress = Progress::start("auditing", output.quiet);
+            let progress = Progress::start("auditing", output.run.quiet);
             let audit_options = AuditOptions {
                 history,
                 ..options(&output, fail_on)
@@ -344,10 +344,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             json::write(&report, &path)?;
             let html_path = output.html.clone().unwrap_or_else(|| output.out.join("report.html"));
             html::write(&report, &html_path)?;
-            if output.show_sql {
+            if output.run.show_sql {
                 print_sql(&report);
             }
-            if !output.quiet {
+            if !output.run.quiet {
                 out!("{}", terminal::render(&report));
                 let (json_shown, html_shown) = (path.display().to_string(), html_path.display().to_string());
                 out!("{}", terminal::written(report.lang, &json_shown, &html_shown));
@@ -364,7 +364,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             password_env,
             output,
         } => {
-            let progress = Progress::start("profiling", output.quiet);
+            let progress = Progress::start("profiling", output.run.quiet);
             let db = segaudit::UrlArgs {
                 table: table.as_deref(),
                 password_env: password_env.as_deref(),
@@ -394,14 +394,14 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 html_paths.push(html_path.display().to_string());
             }
             for report in &reports {
-                if output.show_sql {
+                if output.run.show_sql {
                     print_sql(report);
                 }
-                if !output.quiet {
+                if !output.run.quiet {
                     out!("{}", terminal::render(report));
                 }
             }
-            if let (false, Some(first)) = (output.quiet, reports.first()) {
+            if let (false, Some(first)) = (output.run.quiet, reports.first()) {
                 let json_shown = path.display().to_string();
                 out!("{}", terminal::written(first.lang, &json_shown, &html_paths.join(", ")));
             }
@@ -445,30 +445,22 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             history,
             force,
             html,
-            lang,
-            show_sql,
-            threads,
-            memory_limit,
-            quiet,
+            run,
         } => {
             let options = segaudit::AssignOptions {
-                run: RunOptions {
-                    threads,
-                    memory_limit,
-                    schema_only: false,
-                },
+                run: run.options(),
                 out,
                 history,
                 html,
                 force,
-                lang: lang.map(LangArg::lang),
+                lang: run.lang.map(LangArg::lang),
                 run_time: segaudit::now_rfc3339(),
                 tool_version: segaudit::TOOL_VERSION.to_string(),
             };
-            let progress = Progress::start("assigning", quiet);
+            let progress = Progress::start("assigning", run.quiet);
             let outcome = segaudit::run_assign(&spec, &options);
             drop(progress);
-            assign_outcome(outcome?, &options, show_sql, quiet)
+            assign_outcome(outcome?, &options, run.show_sql, run.quiet)
         }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "segaudit", &mut std::io::stdout());
