@@ -79,6 +79,10 @@ struct Output {
     /// Write the HTML report here instead of DIR/report.html
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+    /// Count every distinct value exactly, however many there are (default: a column with more
+    /// distinct values than [report] exact_distinct_limit gets estimated counts, marked ≈)
+    #[arg(long)]
+    exact: bool,
     #[command(flatten)]
     run: RunArgs,
 }
@@ -110,6 +114,7 @@ impl RunArgs {
             threads: self.threads,
             memory_limit: self.memory_limit,
             schema_only: false,
+            exact: false,
         }
     }
 }
@@ -300,7 +305,10 @@ fn parse_size(text: &str) -> Result<usize, String> {
 
 fn options(output: &Output, fail_on: Option<FailOnArg>) -> AuditOptions {
     AuditOptions {
-        run: output.run.options(),
+        run: RunOptions {
+            exact: output.exact,
+            ..output.run.options()
+        },
         lang: output.run.lang.map(LangArg::lang),
         fail_on: fail_on.map(|f| match f {
             FailOnArg::Never => FailOn::Never,

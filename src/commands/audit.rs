@@ -60,9 +60,8 @@ pub async fn audit(spec: &Spec, options: &AuditOptions, run: Run<'_>) -> Result<
     let previous = history.as_ref().and_then(|h| h.runs.last());
     if let Some(previous) = previous {
         // The previous run's bins go into the one profile pass, which counts this run's values in them.
-        let key_index = key.and_then(|k| engine.columns.iter().position(|c| c == k));
         let bins = crate::history::drift::previous_bins(&engine.rules, previous);
-        crate::engine::udf::register_profile(&engine.ctx, &engine.rules, spec.top_values.max(10), key_index, &bins);
+        crate::engine::udf::register_profile(&engine.ctx, &engine.rules, engine.profile_shape, &bins);
     }
     let mut profiled = profile::profile(
         &engine,
@@ -263,6 +262,7 @@ fn absent_field(rule: &crate::spec::fieldcheck::FieldRule, rows: u64, usability:
         usability: crate::base::risk::share(0, rows),
         usability_interval: crate::base::risk::wilson_95(0, rows),
         distinct: None,
+        distinct_exact: true,
         pii: rule.pii,
         top_values: Vec::new(),
         shapes: Vec::new(),

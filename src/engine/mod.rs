@@ -39,6 +39,8 @@ pub struct RunOptions {
     pub memory_limit: Option<usize>,
     /// Read only the headers of CSV sources (for `check`).
     pub schema_only: bool,
+    /// Count every distinct text exactly, whatever `[report] exact_distinct_limit` says (`--exact`).
+    pub exact: bool,
 }
 
 /// A segment's predicates, checked against the typed subject.
@@ -62,6 +64,8 @@ pub struct Engine {
     /// One rule per subject column: the declared one or a plain one.
     pub rules: Vec<Arc<FieldRule>>,
     pub segments: Vec<SegmentPlan>,
+    /// What the profile aggregate keeps per column (re-registered with a history's bins).
+    pub profile_shape: udf::ProfileShape,
     /// Holds the converted CSV files for as long as the engine lives.
     _scratch: tempfile::TempDir,
 }
@@ -166,7 +170,16 @@ impl Engine {
             .key
             .as_ref()
             .and_then(|k| columns.iter().position(|c| *c == k.value));
-        udf::register_all(&ctx, &rules, spec.top_values.max(10), key_index);
+        let profile_shape = udf::ProfileShape {
+            top: spec.top_values.max(10),
+            key: key_index,
+            exact_limit: if options.exact {
+                usize::MAX
+            } else {
+                spec.exact_distinct_limit
+            },
+        };
+        udf::register_all(&ctx, &rules, profile_shape);
         check_subject_columns(spec, &columns)?;
         let typed_sql = sql::typed_subject(subject_name, &columns);
         let typed = ctx
@@ -193,6 +206,7 @@ impl Engine {
             native_types,
             rules,
             segments,
+            profile_shape,
             _scratch: scratch,
         })
     }

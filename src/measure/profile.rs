@@ -52,6 +52,10 @@ pub struct FieldProfile {
     pub usability: Option<f64>,
     pub usability_interval: Option<[f64; 2]>,
     pub distinct: Option<u64>,
+    /// False when `distinct` and `top_values` are estimated from sketches (contract §4); the key is
+    /// left out of the JSON when they are exact.
+    #[serde(skip_serializing_if = "is_true")]
+    pub distinct_exact: bool,
     pub pii: bool,
     pub top_values: Vec<ValueCount>,
     pub shapes: Vec<ShapeCount>,
@@ -228,6 +232,7 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
                 usability,
                 usability_interval: wilson_95(usable, rows),
                 distinct: Some(summary.distinct),
+                distinct_exact: summary.distinct_exact,
                 pii: rule.pii,
                 top_values: visible(&values, settings.top),
                 shapes: if rule.pii {
@@ -320,4 +325,8 @@ fn case_variant_groups(values: Vec<ValueCount>, min_count: u64) -> Vec<CaseVaria
     });
     groups.truncate(VARIANT_GROUPS);
     groups
+}
+
+fn is_true(value: &bool) -> bool {
+    *value
 }

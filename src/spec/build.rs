@@ -12,6 +12,11 @@ use super::*;
 use crate::base::names::did_you_mean;
 use crate::spec::fieldcheck::{parse_typed, FieldType, Typed};
 
+/// Distinct texts per column (and per partition) counted exactly before sketches take over: at ten
+/// million customers it keeps near-unique columns (phone, e-mail) from holding every text, while a
+/// column of up to a few hundred thousand values stays exact (docs/performance.md).
+pub const DEFAULT_EXACT_DISTINCT_LIMIT: usize = 200_000;
+
 const FAMILIES: [&str; 6] = [
     "socio-demographic",
     "geographic",
@@ -237,6 +242,11 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
         fail_on,
         min_count: raw.report.min_count.unwrap_or(1),
         top_values: raw.report.top_values.unwrap_or(10).clamp(1, 100),
+        exact_distinct_limit: raw
+            .report
+            .exact_distinct_limit
+            .unwrap_or(DEFAULT_EXACT_DISTINCT_LIMIT)
+            .max(1),
         tests,
         history: raw.history.as_ref().map(|h| dir.join(h.path.get_ref())),
     })

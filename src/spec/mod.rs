@@ -138,6 +138,9 @@ pub struct Spec {
     pub fail_on: FailOn,
     pub min_count: u64,
     pub top_values: usize,
+    /// `[report] exact_distinct_limit`: distinct texts of a column counted exactly (per partition)
+    /// before its distinct count and top values are estimated from sketches (contract §4).
+    pub exact_distinct_limit: usize,
     pub tests: Vec<RuleTest>,
     /// `[history] path`, resolved against the spec's folder.
     pub history: Option<PathBuf>,

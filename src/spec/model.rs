@@ -162,6 +162,7 @@ pub struct GateSpec {
 pub struct ReportSpec {
     pub min_count: Option<u64>,
     pub top_values: Option<usize>,
+    pub exact_distinct_limit: Option<usize>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

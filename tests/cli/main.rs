@@ -16,6 +16,7 @@ mod precision;
 mod properties;
 mod report;
 mod segments;
+mod sketch;
 mod spine;
 mod workflow;
 

@@ -58,6 +58,27 @@ impl DistinctTexts {
         }
     }
 
+    /// Counts `text` `n` more times if it is already held; false (nothing counted) otherwise.
+    pub fn add_if_present(&mut self, text: &str, n: u64) -> bool {
+        let hash = self.hasher.hash_one(text.as_bytes());
+        let Self {
+            bytes,
+            offsets,
+            counts,
+            table,
+            ..
+        } = self;
+        match table.find(hash, |&i| text_at(bytes, offsets, i) == text.as_bytes()) {
+            Some(&i) => {
+                if let Some(count) = counts.get_mut(i) {
+                    *count += n;
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Makes room for `texts` more distinct texts of `bytes` bytes in all, so a merge of a large
     /// partial state grows the table once instead of doubling (and re-hashing) step by step.
     pub fn reserve(&mut self, texts: usize, bytes: usize) {

@@ -5,8 +5,10 @@
 //! would have to mirror.
 
 mod distinct;
+mod overflow;
 pub mod placeholder;
 mod profile;
+mod sketch;
 
 pub use profile::{ColumnSummary, ProfileOptions, Stats, PROFILE};
 
@@ -51,9 +53,20 @@ pub fn value_name(index: usize) -> String {
     format!("segaudit_value_{index}")
 }
 
+/// What the profile aggregate keeps of each column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProfileShape {
+    /// Entries kept per family (values, shapes, placeholders).
+    pub top: usize,
+    /// The subject key's index among the columns (counted exactly, its duplicates too).
+    pub key: Option<usize>,
+    /// Distinct texts a partition counts exactly per column before sketching the rest.
+    pub exact_limit: usize,
+}
+
 /// Registers, per field rule (index = position in `rules`), its typed-value function, and the profile aggregate over all rules, keeping `top` entries per family (`key`: the
 /// subject key's index) and finishing on as many threads as the session has partitions.
-pub fn register_all(ctx: &SessionContext, rules: &[Arc<FieldRule>], top: usize, key: Option<usize>) {
+pub fn register_all(ctx: &SessionContext, rules: &[Arc<FieldRule>], shape: ProfileShape) {
     for (i, rule) in rules.iter().enumerate() {
         ctx.register_udf(ScalarUDF::new_from_impl(ValueUdf {
             name: value_name(i),
@@ -61,7 +74,7 @@ pub fn register_all(ctx: &SessionContext, rules: &[Arc<FieldRule>], top: usize, 
             rule: rule.clone(),
         }));
     }
-    register_profile(ctx, rules, top, key, &[]);
+    register_profile(ctx, rules, shape, &[]);
 }
 
 /// (Re-)registers the profile aggregate; `previous[i]` holds the previous run's bins of column `i`
@@ -69,8 +82,7 @@ pub fn register_all(ctx: &SessionContext, rules: &[Arc<FieldRule>], top: usize, 
 pub fn register_profile(
     ctx: &SessionContext,
     rules: &[Arc<FieldRule>],
-    top: usize,
-    key: Option<usize>,
+    shape: ProfileShape,
     previous: &[Option<Arc<crate::engine::drift::Distribution>>],
 ) {
     let columns = rules
@@ -80,8 +92,9 @@ pub fn register_profile(
             (
                 rule.clone(),
                 ProfileOptions {
-                    top,
-                    key: key == Some(i),
+                    top: shape.top,
+                    key: shape.key == Some(i),
+                    exact_limit: shape.exact_limit,
                 },
                 previous.get(i).cloned().flatten(),
             )

@@ -6,9 +6,9 @@ use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, Float64Array, UInt64Array};
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Field, FieldRef, UInt64Type};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Float64Type, UInt64Type};
 use datafusion::common::utils::SingleRowListArrayBuilder;
 use datafusion::common::{HashMap, HashSet, Result as DfResult, ScalarValue};
 use datafusion::error::DataFusionError;
@@ -18,6 +18,8 @@ use hashbrown::DefaultHashBuilder;
 use serde::{Deserialize, Serialize};
 
 use super::distinct::DistinctTexts;
+use super::overflow::Overflow;
+use super::sketch::{text_hash, DistinctSample};
 use crate::engine::drift::{self, Bins, Distribution};
 use crate::spec::fieldcheck::{FieldRule, FieldType, Status, Typed};
 
@@ -43,8 +45,12 @@ pub struct ColumnSummary {
     pub missing: u64,
     pub invalid: u64,
     pub mojibake: u64,
-    /// Distinct present (non-missing) texts.
+    /// Distinct present (non-missing) texts: exact, or estimated when `distinct_exact` is false.
     pub distinct: u64,
+    /// False when the column held more distinct texts than its budget: `distinct`, `values`,
+    /// `shapes` and `variants` then come from bounded sketches (contract §4).
+    #[serde(default = "exact")]
+    pub distinct_exact: bool,
     pub values: Vec<(String, u64)>,
     /// Every present text that folds (trim, lower case, accents) to the same text as another one.
     pub variants: Vec<(String, u64)>,
@@ -66,6 +72,10 @@ pub struct ColumnSummary {
     pub against_previous: Option<Vec<u64>>,
 }
 
+fn exact() -> bool {
+    true
+}
+
 /// Edges of the equal-frequency histogram drawn in the HTML report: min, the nine deciles, max.
 pub const DECILES: [f64; 11] = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
 
@@ -76,6 +86,9 @@ pub struct ProfileOptions {
     pub top: usize,
     /// The column is the subject key: count the rows repeating a key (trimmed text).
     pub key: bool,
+    /// Distinct texts a partition counts exactly before the rest of the column goes to sketches
+    /// (`usize::MAX`: always exact). The subject key is always exact.
+    pub exact_limit: usize,
 }
 
 /// The one profile aggregate of a subject: `segaudit_profile(c0, c1, …)` takes every column as text
@@ -148,6 +161,7 @@ impl AggregateUDFImpl for TableProfileUdaf {
                 previous: previous.clone(),
                 nulls: 0,
                 counts: DistinctTexts::default(),
+                overflow: None,
             })
             .collect();
         Ok(Box::new(TableProfileAccumulator {
@@ -164,19 +178,28 @@ impl AggregateUDFImpl for TableProfileUdaf {
                 true,
             ))
         };
+        let scalar = |i: usize, name: &str, item: DataType| {
+            Arc::new(Field::new(format!("{}[{i}.{name}]", args.name), item, true))
+        };
         Ok((0..self.columns.len())
             .flat_map(|i| {
                 [
                     list(i, "texts", DataType::LargeUtf8),
                     list(i, "counts", DataType::UInt64),
-                    Arc::new(Field::new(format!("{}[{i}.nulls]", args.name), DataType::UInt64, true)),
+                    scalar(i, "nulls", DataType::UInt64),
+                    scalar(i, "overflow", DataType::Utf8),
+                    list(i, "sample_hashes", DataType::UInt64),
+                    list(i, "sample_counts", DataType::UInt64),
+                    scalar(i, "sample_threshold", DataType::UInt64),
+                    list(i, "numbers", DataType::Float64),
                 ]
             })
             .collect())
     }
 }
 
-/// Exact count of every distinct text of one column (the partial state merged across partitions).
+/// Every distinct text of one column counted exactly, up to its budget; the rows beyond it judged one
+/// by one into `overflow` (the partial state merged across partitions).
 #[derive(Debug)]
 struct ColumnState {
     rule: Arc<FieldRule>,
@@ -184,10 +207,14 @@ struct ColumnState {
     previous: Option<Arc<Distribution>>,
     nulls: u64,
     counts: DistinctTexts,
+    /// Set once the exact table holds more distinct texts than the budget: the table then only
+    /// counts the texts it holds, every other row goes here.
+    overflow: Option<Overflow>,
 }
 
-/// Three state columns per profiled column: texts, counts, nulls.
-const STATE_COLUMNS: usize = 3;
+/// State columns per profiled column: texts, counts, nulls, overflow (JSON), sample hashes, sample
+/// counts, sample threshold, typed numbers of the overflow.
+const STATE_COLUMNS: usize = 8;
 
 impl ColumnState {
     fn update(&mut self, array: &ArrayRef) -> DfResult<()> {
@@ -195,9 +222,25 @@ impl ColumnState {
             DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => array.clone(),
             _ => cast(array, &DataType::Utf8)?,
         };
-        let mut count = |text: Option<&str>| match text {
-            Some(t) => self.counts.add(t, 1),
-            None => self.nulls += 1,
+        let with_stats = has_stats(&self.rule);
+        let limit = if self.options.key {
+            usize::MAX
+        } else {
+            self.options.exact_limit
+        };
+        let mut count = |text: Option<&str>| match (text, self.overflow.as_mut()) {
+            (None, _) => self.nulls += 1,
+            (Some(t), None) => {
+                self.counts.add(t, 1);
+                if self.counts.len() > limit {
+                    self.overflow = Some(Overflow::default());
+                }
+            }
+            (Some(t), Some(overflow)) => {
+                if !self.counts.add_if_present(t, 1) {
+                    overflow.add(&self.rule, with_stats, t);
+                }
+            }
         };
         match array.data_type() {
             DataType::LargeUtf8 => array.as_string::<i64>().iter().for_each(&mut count),
@@ -209,16 +252,31 @@ impl ColumnState {
 
     fn state(&mut self) -> DfResult<[ScalarValue; STATE_COLUMNS]> {
         let (texts, counts) = self.counts.take_arrays()?;
+        let list = |array: ArrayRef| SingleRowListArrayBuilder::new(array).build_list_scalar();
+        let overflow = self.overflow.take();
+        let (json, hashes, sample_counts, threshold, numbers) = match overflow {
+            None => (None, Vec::new(), Vec::new(), None, Vec::new()),
+            Some(overflow) => {
+                let json = serde_json::to_string(&overflow).map_err(|e| internal(&e.to_string()))?;
+                let (hashes, counts, threshold) = overflow.sample.parts();
+                (Some(json), hashes, counts, threshold, overflow.numbers)
+            }
+        };
         Ok([
-            SingleRowListArrayBuilder::new(texts).build_list_scalar(),
-            SingleRowListArrayBuilder::new(counts).build_list_scalar(),
+            list(texts),
+            list(counts),
             ScalarValue::UInt64(Some(self.nulls)),
+            ScalarValue::Utf8(json),
+            list(Arc::new(UInt64Array::from(hashes))),
+            list(Arc::new(UInt64Array::from(sample_counts))),
+            ScalarValue::UInt64(threshold),
+            list(Arc::new(Float64Array::from(numbers))),
         ])
     }
 
     fn merge(&mut self, states: &[ArrayRef]) -> DfResult<()> {
-        let [texts, counts, nulls] = states else {
-            return Err(internal("expected three state columns per column"));
+        let [texts, counts, nulls, overflows, hashes, sample_counts, thresholds, numbers] = states else {
+            return Err(internal("expected eight state columns per column"));
         };
         let (texts, counts) = (texts.as_list::<i32>(), counts.as_list::<i32>());
         for row in 0..texts.len() {
@@ -236,6 +294,33 @@ impl ColumnState {
             }
         }
         self.nulls += nulls.as_primitive::<UInt64Type>().iter().flatten().sum::<u64>();
+        let overflows = overflows.as_string::<i32>();
+        let (hashes, sample_counts) = (hashes.as_list::<i32>(), sample_counts.as_list::<i32>());
+        let (thresholds, numbers) = (thresholds.as_primitive::<UInt64Type>(), numbers.as_list::<i32>());
+        for row in 0..overflows.len() {
+            if overflows.is_null(row) {
+                continue;
+            }
+            let mut theirs: Overflow =
+                serde_json::from_str(overflows.value(row)).map_err(|e| internal(&e.to_string()))?;
+            let threshold = (!thresholds.is_null(row)).then(|| thresholds.value(row));
+            let row_hashes = hashes.value(row);
+            let row_counts = sample_counts.value(row);
+            let pairs = row_hashes
+                .as_primitive::<UInt64Type>()
+                .iter()
+                .zip(row_counts.as_primitive::<UInt64Type>().iter())
+                .filter_map(|(h, n)| Some((h?, n?)));
+            let mine = self.overflow.get_or_insert_with(Overflow::default);
+            let mut sample = std::mem::take(&mut mine.sample);
+            sample.merge(pairs, threshold);
+            let row_numbers = numbers.value(row);
+            mine.numbers
+                .extend(row_numbers.as_primitive::<Float64Type>().iter().flatten());
+            theirs.sample = DistinctSample::default();
+            mine.merge(theirs);
+            mine.sample = sample;
+        }
         Ok(())
     }
 }
@@ -273,7 +358,7 @@ impl Accumulator for TableProfileAccumulator {
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> DfResult<()> {
         if states.len() != self.columns.len() * STATE_COLUMNS {
-            return Err(internal("three state columns per profiled column expected"));
+            return Err(internal("eight state columns per profiled column expected"));
         }
         for_each_column(&mut self.columns, self.threads, |i, column| {
             column.merge(
@@ -292,6 +377,7 @@ impl Accumulator for TableProfileAccumulator {
                 column.options,
                 column.nulls,
                 &column.counts,
+                column.overflow.as_mut(),
                 column.previous.as_deref(),
             )
         })?;
@@ -354,19 +440,31 @@ fn for_each_column<T: Send>(
 /// Judges each distinct text once, weighted by how often it occurs. Beyond the texts themselves, it
 /// holds one hash per distinct text (for case variants) and the typed values of a column with
 /// statistics: no map or copy per text, so a column of ten million keys costs 80 MB here.
+/// With an `overflow` (the rows beyond the exact budget, judged one by one), its exact counts are
+/// added, and distinct texts, top values and shapes are estimated from its sketches.
 pub fn summarize<'a>(
     rule: &FieldRule,
     options: ProfileOptions,
     nulls: u64,
     texts: &'a DistinctTexts,
+    overflow: Option<&'a mut Overflow>,
     previous: Option<&Distribution>,
 ) -> DfResult<ColumnSummary> {
+    // The sample and the numbers are consumed here; the rest of the overflow is read.
+    let mut sample: Option<DistinctSample> = None;
+    let mut overflow_numbers: Vec<f64> = Vec::new();
+    let overflow: Option<&'a Overflow> = overflow.map(|o| {
+        sample = Some(std::mem::take(&mut o.sample));
+        overflow_numbers = std::mem::take(&mut o.numbers);
+        &*o
+    });
     let with_stats = has_stats(rule);
     // Fields that are not numbers, dates or timestamps are binned by their most frequent values.
     let categorical = !with_stats && !rule.pii;
     let mut categories = Categories::default();
     let mut summary = ColumnSummary {
         missing: nulls,
+        distinct_exact: overflow.is_none(),
         ..ColumnSummary::default()
     };
     let mut values = Leaders::new(options.top);
@@ -376,7 +474,7 @@ pub fn summarize<'a>(
     // second walk and a few entries even for a column of ten million keys.
     let mut candidates: Vec<(&'a str, u64, super::placeholder::Suspect)> = Vec::new();
     let mut count_tally: HashMap<u64, u64> = HashMap::default();
-    let mut kinds: HashMap<&'static str, u64> = HashMap::default();
+    let mut kinds: HashMap<&'a str, u64> = HashMap::default();
     // The hash of each present text's folded form: only hashes seen twice are folded for real.
     let mut fold_hashes: Vec<u64> = Vec::new();
     let fold_hasher = DefaultHashBuilder::default();
@@ -411,7 +509,15 @@ pub fn summarize<'a>(
         }
         summary.distinct += 1;
         *count_tally.entry(n).or_default() += 1;
-        values.push(text, n);
+        let also_in_overflow = match (sample.as_mut(), overflow) {
+            (Some(sample), Some(overflow)) => {
+                let hash = text_hash(text);
+                sample.add(hash, n);
+                overflow.values.count(text)
+            }
+            _ => 0,
+        };
+        values.push(text, n + also_in_overflow);
         *kinds.entry(super::kind(text.trim())).or_default() += n;
         if rule.pii {
             continue;
@@ -427,6 +533,26 @@ pub fn summarize<'a>(
             candidates.push((text, n, kind));
         }
         fold_hashes.push(folded_hash(&fold_hasher, text));
+    }
+    if let Some(overflow) = overflow {
+        add_overflow(
+            &mut summary,
+            overflow,
+            texts,
+            &mut values,
+            &mut shapes,
+            &mut kinds,
+            &mut candidates,
+        );
+        categories.usable += overflow.usable;
+    }
+    if let Some(sample) = sample {
+        let (estimate, sampled_counts) = sample.finish();
+        summary.distinct = estimate;
+        count_tally.clear();
+        for n in sampled_counts {
+            *count_tally.entry(n).or_default() += 1;
+        }
     }
     summary.values = values.into_sorted();
     summary.shapes = most_frequent(shapes.iter().map(|(s, n)| (s.as_str(), *n)).collect(), options.top);
@@ -445,14 +571,73 @@ pub fn summarize<'a>(
     summary.variants = case_variants(rule, texts, &fold_hasher, repeated(fold_hashes));
     summary.duplicate_keys = options.key.then(|| keys.duplicates());
     if with_stats {
-        let mut numbers: Vec<(f64, u64)> = typed.iter().map(|(v, _, n)| (as_number(v), *n)).collect();
-        numbers.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let numbers = sorted_numbers(&mut typed, overflow_numbers);
         (summary.distribution, summary.against_previous) = drift::numeric(&numbers, previous);
-        summary.stats = Some(typed_stats(rule, typed)?);
+        let overflow_extremes = overflow.map(|o| (o.min.as_ref(), o.max.as_ref()));
+        summary.stats = Some(typed_stats(rule, &typed, &numbers, overflow_extremes)?);
     } else if categorical {
-        (summary.distribution, summary.against_previous) = categories.finish(rule, texts, previous);
+        let extra = overflow.map(|o| &o.values);
+        (summary.distribution, summary.against_previous) = categories.finish(rule, texts, extra, previous);
     }
     Ok(summary)
+}
+
+/// Adds the overflow's exact counts (missing, invalid, mojibake, kinds, placeholder candidates) and
+/// its estimated leaders (values and shapes not in the exact table) to a column's summary.
+fn add_overflow<'a>(
+    summary: &mut ColumnSummary,
+    overflow: &'a Overflow,
+    texts: &DistinctTexts,
+    values: &mut Leaders<'a>,
+    shapes: &mut HashMap<String, u64>,
+    kinds: &mut HashMap<&'a str, u64>,
+    candidates: &mut Vec<(&'a str, u64, super::placeholder::Suspect)>,
+) {
+    summary.missing += overflow.missing;
+    summary.invalid += overflow.invalid;
+    summary.mojibake += overflow.mojibake;
+    for (kind, n) in &overflow.kinds {
+        *kinds.entry(kind.as_str()).or_default() += n;
+    }
+    for (text, n) in overflow.values.leaders() {
+        if !texts.contains(text) {
+            values.push(text, n);
+        }
+    }
+    for (text, n) in overflow.shapes.leaders() {
+        *shapes.entry(text.to_string()).or_default() += n;
+    }
+    for (text, n) in &overflow.candidates {
+        match candidates.iter_mut().find(|(t, _, _)| t == text) {
+            Some(known) => known.1 += n,
+            None => {
+                if let Some(kind) = super::placeholder::classify(text) {
+                    candidates.push((text.as_str(), *n, kind));
+                }
+            }
+        }
+    }
+}
+
+/// The usable values of a typed column on the number line, sorted, with their counts: the exact
+/// table's distinct values and the overflow's values one by one (run-length counted).
+fn sorted_numbers(typed: &mut [(Typed, &str, u64)], overflow: Vec<f64>) -> Vec<(f64, u64)> {
+    typed.sort_by(|a, b| typed_order(&a.0, &b.0));
+    let mut numbers: Vec<(f64, u64)> = typed.iter().map(|(v, _, n)| (as_number(v), *n)).collect();
+    if overflow.is_empty() {
+        return numbers;
+    }
+    numbers.extend(overflow.into_iter().map(|x| (x, 1)));
+    numbers.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    // One entry per value, as the exact table gives: the mean then sums in the same order.
+    let mut merged: Vec<(f64, u64)> = Vec::with_capacity(numbers.len());
+    for (x, n) in numbers {
+        match merged.last_mut() {
+            Some((last, count)) if last.total_cmp(&x).is_eq() => *count += n,
+            _ => merged.push((x, n)),
+        }
+    }
+    merged
 }
 
 /// The usable values of a field binned by value, gathered during the one walk over its distinct
@@ -492,6 +677,7 @@ impl<'a> Categories<'a> {
         self,
         rule: &FieldRule,
         texts: &DistinctTexts,
+        overflow: Option<&super::sketch::TopCounts>,
         previous: Option<&Distribution>,
     ) -> (Option<Distribution>, Option<Vec<u64>>) {
         if self.usable == 0 {
@@ -504,7 +690,9 @@ impl<'a> Categories<'a> {
                 Some(n) if category(rule, value) == value && rule.status(Some(value)) == Status::Usable => n,
                 _ => 0,
             };
-            own + self.respelled.get(value).copied().unwrap_or(0)
+            // Rows beyond the exact budget: the sketch's lower bound (0 for an exact column).
+            let beyond = overflow.map_or(0, |top| top.count(value));
+            own + self.respelled.get(value).copied().unwrap_or(0) + beyond
         };
         // A value longer than a report shows is never a bin (it would be copied whole into every
         // report): it counts among the others, in this run and the next alike.
@@ -671,7 +859,7 @@ pub fn has_stats(rule: &FieldRule) -> bool {
 }
 
 /// A typed value on the number line the histogram uses.
-fn as_number(value: &Typed) -> f64 {
+pub(super) fn as_number(value: &Typed) -> f64 {
     match value {
         Typed::Integer(i) => *i as f64,
         Typed::Float(f) => *f,
@@ -694,10 +882,33 @@ fn typed_order(a: &Typed, b: &Typed) -> std::cmp::Ordering {
     }
 }
 
-/// Exact min, max, mean, quartiles and deciles from the distinct usable values and their counts.
-fn typed_stats(rule: &FieldRule, mut values: Vec<(Typed, &str, u64)>) -> DfResult<Stats> {
-    values.sort_by(|a, b| typed_order(&a.0, &b.0));
-    let (Some(first), Some(last)) = (values.first(), values.last()) else {
+/// One end of a typed column's range: its place on the number line and its text.
+type Extreme<'t> = Option<&'t (f64, String)>;
+
+/// Exact min, max, mean, quartiles and deciles from the usable values (`typed`: the exact table's,
+/// sorted; `numbers`: every usable value on the number line, sorted, with counts) and the overflow's
+/// extremes.
+fn typed_stats(
+    rule: &FieldRule,
+    typed: &[(Typed, &str, u64)],
+    numbers: &[(f64, u64)],
+    overflow_extremes: Option<(Extreme, Extreme)>,
+) -> DfResult<Stats> {
+    let mut low = typed.first().map(|(v, t, _)| (as_number(v), *t));
+    let mut high = typed.last().map(|(v, t, _)| (as_number(v), *t));
+    if let Some((min, max)) = overflow_extremes {
+        if let Some((x, text)) = min {
+            if low.is_none_or(|(m, _)| *x < m) {
+                low = Some((*x, text.as_str()));
+            }
+        }
+        if let Some((x, text)) = max {
+            if high.is_none_or(|(m, _)| *x > m) {
+                high = Some((*x, text.as_str()));
+            }
+        }
+    }
+    let (Some(first), Some(last)) = (low, high) else {
         return Ok(Stats::default());
     };
     // Min and max go through the same typed array and cast the SQL `CAST(… AS VARCHAR)` used.
@@ -705,11 +916,10 @@ fn typed_stats(rule: &FieldRule, mut values: Vec<(Typed, &str, u64)>) -> DfResul
     let extremes = cast(&extremes, &DataType::Utf8)?;
     let extremes = extremes.as_string::<i32>();
     let text = |i: usize| (!extremes.is_null(i)).then(|| extremes.value(i).to_string());
-    let numbers: Vec<(f64, u64)> = values.iter().map(|(v, _, n)| (as_number(v), *n)).collect();
     let total: u64 = numbers.iter().map(|(_, n)| n).sum();
     let mut cumulative = Vec::with_capacity(numbers.len());
     let mut running = 0;
-    for (_, n) in &numbers {
+    for (_, n) in numbers {
         running += n;
         cumulative.push(running);
     }
@@ -782,7 +992,19 @@ mod tests {
             ("Bouaké", 1),
             ("9999", 2),
         ];
-        let s = summarize(&rule, ProfileOptions { top: 2, key: true }, 1, &distinct(&counts), None).unwrap_or_default();
+        let s = summarize(
+            &rule,
+            ProfileOptions {
+                top: 2,
+                key: true,
+                exact_limit: usize::MAX,
+            },
+            1,
+            &distinct(&counts),
+            None,
+            None,
+        )
+        .unwrap_or_default();
         assert_eq!((s.missing, s.invalid, s.distinct), (1 + 3 + 4, 0, 4));
         assert_eq!(s.values, vec![("Abidjan".to_string(), 5), ("9999".to_string(), 2)]);
         assert_eq!(s.variants, vec![("Abidjan".to_string(), 5), ("ABIDJAN".to_string(), 2)]);
@@ -810,8 +1032,12 @@ mod tests {
             ("inconnu".to_string(), 1),
         ]);
         let borrowed: Vec<(&str, u64)> = counts.iter().map(|(t, n)| (t.as_str(), *n)).collect();
-        let options = ProfileOptions { top: 10, key: false };
-        let s = summarize(&rule, options, 0, &distinct(&borrowed), None).unwrap_or_default();
+        let options = ProfileOptions {
+            top: 10,
+            key: false,
+            exact_limit: usize::MAX,
+        };
+        let s = summarize(&rule, options, 0, &distinct(&borrowed), None, None).unwrap_or_default();
         assert_eq!(s.placeholders, vec![("9999".to_string(), 10), ("N/A".to_string(), 2)]);
     }
 
@@ -822,8 +1048,12 @@ mod tests {
         rule.type_declared = true;
         // 1, 2, 2, 3, 10 and one invalid value.
         let counts = [("2", 2), ("10", 1), ("1", 1), (" 3 ", 1), ("x", 1)];
-        let options = ProfileOptions { top: 10, key: false };
-        let s = summarize(&rule, options, 0, &distinct(&counts), None).unwrap_or_default();
+        let options = ProfileOptions {
+            top: 10,
+            key: false,
+            exact_limit: usize::MAX,
+        };
+        let s = summarize(&rule, options, 0, &distinct(&counts), None, None).unwrap_or_default();
         let stats = s.stats.unwrap_or_default();
         assert_eq!((stats.min.as_deref(), stats.max.as_deref()), (Some("1"), Some("10")));
         assert_eq!(stats.mean, Some(18.0 / 5.0));
@@ -843,10 +1073,15 @@ mod tests {
                 }
                 ColumnState {
                     rule: Arc::new(FieldRule::plain(&format!("c{i}"))),
-                    options: ProfileOptions { top: 1, key: false },
+                    options: ProfileOptions {
+                        top: 1,
+                        key: false,
+                        exact_limit: usize::MAX,
+                    },
                     previous: None,
                     nulls: i as u64,
                     counts,
+                    overflow: None,
                 }
             })
             .collect();
@@ -866,8 +1101,12 @@ mod tests {
             },
             counts: vec![1, 1, 1],
         };
-        let options = ProfileOptions { top: 10, key: false };
-        let s = summarize(&rule, options, 0, &texts, Some(&previous)).unwrap_or_default();
+        let options = ProfileOptions {
+            top: 10,
+            key: false,
+            exact_limit: usize::MAX,
+        };
+        let s = summarize(&rule, options, 0, &texts, None, Some(&previous)).unwrap_or_default();
         let own = s.distribution.unwrap_or(Distribution {
             bins: Bins::Values { values: Vec::new() },
             counts: Vec::new(),
@@ -887,8 +1126,20 @@ mod tests {
     fn pii_columns_keep_counts_only() {
         let mut rule = FieldRule::plain("phone");
         rule.pii = true;
-        let options = ProfileOptions { top: 10, key: false };
-        let s = summarize(&rule, options, 0, &distinct(&[("+225 01", 1), ("+225 02", 1)]), None).unwrap_or_default();
+        let options = ProfileOptions {
+            top: 10,
+            key: false,
+            exact_limit: usize::MAX,
+        };
+        let s = summarize(
+            &rule,
+            options,
+            0,
+            &distinct(&[("+225 01", 1), ("+225 02", 1)]),
+            None,
+            None,
+        )
+        .unwrap_or_default();
         assert_eq!(s.distinct, 2);
         assert!(s.shapes.is_empty() && s.placeholders.is_empty() && s.variants.is_empty());
     }

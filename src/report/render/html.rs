@@ -106,6 +106,8 @@ struct FieldView {
     invalid: String,
     usable: String,
     distinct: String,
+    /// Distinct count and top values estimated from sketches.
+    estimated: bool,
     completeness: (String, String),
     validity: (String, String),
     usability: Cell,
@@ -354,7 +356,12 @@ fn field_view(lang: Lang, f: &FieldProfile) -> FieldView {
         missing: count(lang, f.missing),
         invalid: count(lang, f.invalid),
         usable: count(lang, f.usable),
-        distinct: f.distinct.map(|d| count(lang, d)).unwrap_or_else(|| "–".into()),
+        distinct: match (f.distinct, f.distinct_exact) {
+            (Some(d), true) => count(lang, d),
+            (Some(d), false) => format!("≈ {}", count(lang, d)),
+            (None, _) => "–".into(),
+        },
+        estimated: !f.distinct_exact,
         completeness: (
             percent(lang, f.completeness),
             svg::share_bar(f.completeness, "neutral", l(Key::Completeness)),
