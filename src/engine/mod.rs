@@ -76,6 +76,9 @@ pub fn new_context(threads: usize, memory_limit: Option<usize>) -> Result<Sessio
         .set_bool("datafusion.execution.collect_statistics", false)
         // `CAST(x AS VARCHAR)` of a text column must be a no-op, not a copy into string views.
         .set_bool("datafusion.sql_parser.map_string_types_to_utf8view", false)
+        // Parquet text read as plain strings, not string views: every column is read as text
+        // (`CAST(… AS VARCHAR)`), and a view column would be copied once more by that cast.
+        .set_bool("datafusion.execution.parquet.schema_force_view_types", false)
         // DataFusion 55 disagrees with itself on the nullability of `x IS TRUE` after common
         // subexpression elimination; the check is a sanity check, not a correctness one.
         .set_bool("datafusion.execution.skip_physical_aggregate_schema_check", true);
