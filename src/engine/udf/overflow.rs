@@ -41,11 +41,7 @@ impl Overflow {
         if super::looks_mis_decoded(text) {
             self.mojibake += 1;
         }
-        let (status, value) = if with_stats {
-            rule.check(Some(text))
-        } else {
-            (rule.status(Some(text)), None)
-        };
+        let (status, value) = super::profile::judge(rule, with_stats, text);
         match status {
             Status::Missing => {
                 self.missing += 1;

@@ -488,11 +488,7 @@ pub fn summarize<'a>(
         if super::looks_mis_decoded(text) {
             summary.mojibake += n;
         }
-        let (status, value) = if with_stats {
-            rule.check(Some(text))
-        } else {
-            (rule.status(Some(text)), None)
-        };
+        let (status, value) = judge(rule, with_stats, text);
         match status {
             Status::Missing => {
                 summary.missing += n;
@@ -846,6 +842,16 @@ fn folded_hash(build: &impl std::hash::BuildHasher, text: &str) -> u64 {
         hasher.write_u32(c as u32);
     }
     hasher.finish()
+}
+
+/// A text's status and, for a column with statistics, its typed value (the cheaper status test
+/// otherwise).
+pub(super) fn judge(rule: &FieldRule, with_stats: bool, text: &str) -> (Status, Option<Typed>) {
+    if with_stats {
+        rule.check(Some(text))
+    } else {
+        (rule.status(Some(text)), None)
+    }
 }
 
 /// Whether a column gets typed statistics: a declared number, date or timestamp, not `pii`.
