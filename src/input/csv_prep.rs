@@ -3,25 +3,23 @@
 //! The stream format, not the IPC file format: DataFusion 55 reads a byte range of an IPC file all at
 //! once (10M rows: +1.8 GiB of memory), and a stream batch by batch.
 //!
-//! Decoding uses every core: this thread reads, hashes and cuts the text into chunks of whole records
-//! (`csv_split`), and one worker per stream parses them (`csv_rows`); the counts and line numbers are
-//! the file's, whatever chunk a record fell in.
+//! Decoding uses every core: this thread reads and cuts the text into chunks of whole records
+//! (`csv_split`), another hashes the file's bytes (`digest`), and one worker per stream parses the
+//! chunks (`csv_rows`); the counts and line numbers are the file's, whatever chunk a record fell in.
 
-use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
-use sha2::{Digest, Sha256};
-
 use crate::base::error::{Error, Result};
 pub use crate::input::csv_rows::BAD_LINES_KEPT;
 use crate::input::csv_rows::{ChunkRows, RowsFormat, Shard};
 use crate::input::csv_split::{Chunk, Chunker};
+use crate::input::digest::read_hashed;
 use crate::spec::CsvOptions;
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
 /// Text handed to a worker at a time: large enough that a chunk's own cost (a csv reader, a decoded
 /// copy) is noise, small enough that the few in flight keep memory bounded whatever the file's size.
@@ -41,22 +39,6 @@ pub struct PreparedCsv {
     pub renamed_columns: Vec<String>,
     pub sha256: String,
     pub bytes: u64,
-}
-
-/// Feeds every byte read from the file into a hash, so the report can name the exact input.
-struct HashingReader<R> {
-    inner: R,
-    hasher: Sha256,
-    bytes: u64,
-}
-
-impl<R: Read> Read for HashingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.bytes += n as u64;
-        Ok(n)
-    }
 }
 
 fn is_gzip(path: &Path) -> bool {
@@ -88,28 +70,18 @@ struct Output<'a> {
 }
 
 fn prepare_to(path: &Path, options: &CsvOptions, null_tokens: &[String], output: &Output) -> Result<PreparedCsv> {
-    let file = File::open(path).map_err(|e| Error::io(path, &e))?;
-    let mut hashing = HashingReader {
-        inner: BufReader::with_capacity(1 << 20, file),
-        hasher: Sha256::new(),
-        bytes: 0,
-    };
-    let result = {
+    let (mut prepared, digest) = read_hashed(path, !output.header_only, |file| {
         let raw: Box<dyn Read + '_> = if is_gzip(path) {
-            Box::new(flate2::read::MultiGzDecoder::new(&mut hashing))
+            Box::new(flate2::read::MultiGzDecoder::new(file))
         } else {
-            Box::new(&mut hashing)
+            Box::new(file)
         };
         convert(path, raw, options, null_tokens, output)
-    };
-    let mut prepared = result?;
-    if output.header_only {
-        return Ok(prepared);
+    })?;
+    if let Some(digest) = digest {
+        prepared.sha256 = digest.sha256;
+        prepared.bytes = digest.bytes;
     }
-    // Hash whatever the reader left unread, so the digest covers the whole file.
-    std::io::copy(&mut hashing, &mut std::io::sink()).map_err(|e| Error::io(path, &e))?;
-    prepared.sha256 = format!("{:x}", hashing.hasher.finalize());
-    prepared.bytes = hashing.bytes;
     Ok(prepared)
 }
 
@@ -435,6 +407,8 @@ mod tests {
     use datafusion::arrow::array::{Array, AsArray};
     use datafusion::arrow::ipc::reader::StreamReader;
     use proptest::prelude::*;
+    use sha2::{Digest, Sha256};
+    use std::fs::File;
 
     #[test]
     fn header_names_are_made_unique() {

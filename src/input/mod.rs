@@ -5,5 +5,6 @@ pub mod csv_prep;
 mod csv_rows;
 mod csv_split;
 pub mod detect;
+mod digest;
 mod null_tokens;
 pub mod sources;
