@@ -72,6 +72,37 @@ impl RecordScanner {
         ends
     }
 
+    /// Reads `bytes` up to the first record end and returns its position (after the byte that
+    /// ends it), or `None` when it reads them all; counts the `\n` bytes it reads into `lines`.
+    /// What `step` does byte by byte, with runs of bytes that cannot change anything skipped at once.
+    pub fn next_end(&mut self, bytes: &[u8], lines: &mut u64) -> Option<usize> {
+        let mut at = 0;
+        loop {
+            let rest = bytes.get(at..).unwrap_or_default();
+            let skip = match self.state {
+                // Only a quote or a line break ends a run of unquoted text: a quote is text here, but
+                // one just after a delimiter opens a quoted field.
+                State::Unquoted => {
+                    let run = memchr::memchr3(self.quote, b'\n', b'\r', rest).unwrap_or(rest.len());
+                    if run > 0 && rest[run - 1] == self.delimiter {
+                        self.state = State::FieldStart;
+                    }
+                    run
+                }
+                // Inside quotes only the quote matters; line breaks are stopped at to be counted.
+                State::Quoted => memchr::memchr2(self.quote, b'\n', rest).unwrap_or(rest.len()),
+                _ => 0,
+            };
+            at += skip;
+            let &b = bytes.get(at)?;
+            at += 1;
+            *lines += u64::from(b == b'\n');
+            if self.step(b) {
+                return Some(at);
+            }
+        }
+    }
+
     fn after_field_byte(&self, b: u8, line_break: bool) -> (State, bool) {
         if b == self.delimiter {
             (State::FieldStart, false)
@@ -203,21 +234,20 @@ impl<R: Read> Chunker<R> {
     /// Runs the scanner over the buffered bytes not scanned yet; with `stop`, stops after the first
     /// record end at or past `target` and returns it.
     fn scan(&mut self, stop: bool) -> Option<usize> {
-        let start = self.scanned;
-        for (i, &b) in self.buf[start..].iter().enumerate() {
-            self.scanned_lines += u64::from(b == b'\n');
-            if self.scanner.step(b) {
-                let end = start + i + 1;
-                self.last_end = end;
-                self.last_end_lines = self.scanned_lines;
-                if stop && end >= self.target {
-                    self.scanned = end;
-                    return Some(end);
-                }
+        loop {
+            let start = self.scanned;
+            let Some(n) = self.scanner.next_end(&self.buf[start..], &mut self.scanned_lines) else {
+                self.scanned = self.buf.len();
+                return None;
+            };
+            let end = start + n;
+            self.scanned = end;
+            self.last_end = end;
+            self.last_end_lines = self.scanned_lines;
+            if stop && end >= self.target {
+                return Some(end);
             }
         }
-        self.scanned = self.buf.len();
-        None
     }
 
     fn fill(&mut self) -> std::io::Result<()> {
@@ -357,5 +387,49 @@ mod tests {
         assert!(chunker.next_chunk().is_err());
         let mut chunker = Chunker::new(Failing(b"abc"), b',', b'"', 1 << 20);
         assert!(chunker.next_chunk().is_err());
+    }
+
+    /// Record ends and `\n` counts at each, byte by byte.
+    fn ends_by_step(bytes: &[u8], delimiter: u8, quote: u8) -> Vec<(usize, u64)> {
+        let mut scanner = RecordScanner::new(delimiter, quote);
+        let mut lines = 0;
+        let mut ends = Vec::new();
+        for (i, &b) in bytes.iter().enumerate() {
+            lines += u64::from(b == b'\n');
+            if scanner.step(b) {
+                ends.push((i + 1, lines));
+            }
+        }
+        ends
+    }
+
+    /// The same with `next_end`, fed in pieces of `piece` bytes.
+    fn ends_by_runs(bytes: &[u8], delimiter: u8, quote: u8, piece: usize) -> Vec<(usize, u64)> {
+        let mut scanner = RecordScanner::new(delimiter, quote);
+        let mut lines = 0;
+        let mut ends = Vec::new();
+        for (p, part) in bytes.chunks(piece).enumerate() {
+            let mut at = 0;
+            while let Some(n) = scanner.next_end(&part[at..], &mut lines) {
+                at += n;
+                ends.push((p * piece + at, lines));
+            }
+        }
+        ends
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn skipping_runs_finds_the_ends_stepping_finds(
+            bytes in proptest::collection::vec(proptest::sample::select(b"ab,;\"'\n\r".to_vec()), 0..80),
+            delimiter in proptest::sample::select(b",;\"\n".to_vec()),
+            quote in proptest::sample::select(b"\"',\r".to_vec()),
+            piece in 1usize..90,
+        ) {
+            proptest::prop_assert_eq!(
+                ends_by_runs(&bytes, delimiter, quote, piece),
+                ends_by_step(&bytes, delimiter, quote)
+            );
+        }
     }
 }
