@@ -13,13 +13,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+
 use crate::base::error::{Error, Result};
 pub use crate::input::csv_rows::BAD_LINES_KEPT;
 use crate::input::csv_rows::{ChunkRows, RowsFormat, Shard};
 use crate::input::csv_split::{Chunk, Chunker};
 use crate::input::digest::read_hashed;
 use crate::spec::CsvOptions;
-use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
 /// Text handed to a worker at a time: large enough that a chunk's own cost (a csv reader, a decoded
 /// copy) is noise, small enough that the few in flight keep memory bounded whatever the file's size.
@@ -28,7 +29,7 @@ const CHUNK_BYTES: usize = 4 << 20;
 /// What reading one file found.
 #[derive(Debug, Clone)]
 pub struct PreparedCsv {
-    /// The IPC streams the rows were dealt into, batch by batch (at least one).
+    /// The IPC streams the rows were written to, one per worker (at least one).
     pub ipc_paths: Vec<PathBuf>,
     pub header: Vec<String>,
     pub rows: u64,
@@ -290,16 +291,27 @@ fn parse_in_parallel<R: Read>(
     // Shared by the workers only: when they have all stopped, sending fails instead of blocking.
     let receiver = Arc::new(Mutex::new(receiver));
     let outcomes = std::thread::scope(|scope| {
-        let workers: Vec<_> = shards
-            .into_iter()
-            .map(|shard| {
-                let receiver = Arc::clone(&receiver);
-                let failed_at = &failed_at;
-                scope.spawn(move || work(format, shard, &receiver, failed_at))
-            })
-            .collect();
-        drop(receiver);
         let mut read = Outcome::default();
+        let mut workers = Vec::new();
+        for (i, shard) in shards.into_iter().enumerate() {
+            let receiver = Arc::clone(&receiver);
+            let failed_at = &failed_at;
+            let spawned = std::thread::Builder::new()
+                .name(format!("segaudit-csv-{i}"))
+                .spawn_scoped(scope, move || work(format, shard, &receiver, failed_at));
+            match spawned {
+                Ok(worker) => workers.push(worker),
+                Err(e) => {
+                    // Its stream would miss rows: nothing more is read.
+                    failed_at.store(0, Ordering::Relaxed);
+                    read.fail(
+                        0,
+                        Error::new(format!("cannot start a thread to read the CSV file: {e}")),
+                    );
+                }
+            }
+        }
+        drop(receiver);
         if let Some(failure) = feed(format.path, first, chunker, &sender, &failed_at) {
             read.fail(failure.0, failure.1);
         }

@@ -122,7 +122,9 @@ pub struct Chunk {
     pub bytes: Vec<u8>,
     /// `\n` bytes before the chunk: a line number in it plus this is the line in the stream.
     pub lines_before: u64,
-    /// Offset of its first byte in the stream.
+    /// Offset of its first byte in the stream (the text the csv crate would read whole; for a
+    /// single-byte encoding decoded by the workers, the undecoded bytes: only an invalid UTF-8 error
+    /// names an offset, and decoded text is valid).
     pub offset: u64,
 }
 
