@@ -167,7 +167,9 @@ fn convert(
     output: &Output,
 ) -> Result<PreparedCsv> {
     let (text, decode) = decoded_reader(path, raw, options)?;
-    let mut chunker = Chunker::new(text, options.delimiter, options.quote, output.chunk_bytes);
+    // A decoder's output, read whole by the csv crate before issue 18 (see `RowsFormat::strips_bom`).
+    let strips_bom = options.encoding != encoding_rs::UTF_8 && decode.is_none();
+    let mut chunker = Chunker::new(text, options.delimiter, options.quote, output.chunk_bytes, strips_bom);
     let mut format = RowsFormat {
         path,
         delimiter: options.delimiter,
@@ -177,6 +179,7 @@ fn convert(
         null_tokens,
         fail_on_bad_rows: options.fail_on_bad_rows,
         header: options.header,
+        strips_bom,
         width: 0,
     };
     let first = chunker.next_chunk().map_err(|e| read_error(path, &e))?;
@@ -230,7 +233,7 @@ fn convert(
 /// the chunk holds no record (blank lines only).
 fn header_of(format: &RowsFormat, options: &CsvOptions, chunk: &Chunk) -> Result<Option<(Vec<String>, Vec<String>)>> {
     let text = format.text(chunk);
-    let mut reader = format.reader(&text);
+    let mut reader = format.reader(chunk, &text);
     let mut record = csv::ByteRecord::new();
     if !reader.read_byte_record(&mut record).map_err(|e| format.csv_error(&e))? {
         return Ok(None);
@@ -687,6 +690,25 @@ mod tests {
     }
 
     #[test]
+    fn a_second_byte_order_mark_is_text_in_utf_8_and_dropped_from_a_decoder_s_output() -> TestResult {
+        let body = "id,v\n1,a\n";
+        let utf8 = [&b"\xEF\xBB\xBF\xEF\xBB\xBF"[..], body.as_bytes()].concat();
+        let read_utf8 = same_for_every_chunk_size("a.csv", &utf8, &options())?;
+        assert_eq!(read_utf8.header, vec!["\u{FEFF}id", "v"]);
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend(format!("\u{FEFF}{body}").encode_utf16().flat_map(u16::to_le_bytes));
+        let options = CsvOptions {
+            encoding: encoding_rs::UTF_16LE,
+            ..options()
+        };
+        assert_eq!(
+            same_for_every_chunk_size("a.csv", &utf16, &options)?.header,
+            vec!["id", "v"]
+        );
+        Ok(())
+    }
+
+    #[test]
     fn an_empty_file_is_an_error_at_any_chunk_size() -> TestResult {
         for text in [&b""[..], b"\n\n\r\n"] {
             let error = same_for_every_chunk_size("a.csv", text, &options())
@@ -727,6 +749,21 @@ mod tests {
         ) {
             let text: Vec<u8> = pieces.concat();
             let options = CsvOptions { header, fail_on_bad_rows, ..options() };
+            let whole = read("a.csv", &text, &options, usize::MAX);
+            for chunk_bytes in 1..64 {
+                prop_assert_eq!(&read("a.csv", &text, &options, chunk_bytes), &whole, "chunks of {} bytes", chunk_bytes);
+            }
+        }
+
+        #[test]
+        fn any_chunk_size_reads_what_one_chunk_reads_of_a_decoded_file(
+            pieces in prop::collection::vec(piece(), 0..40),
+            header in any::<bool>(),
+        ) {
+            // Decoded before it is cut, and the csv crate may drop a mark that starts the decoded text.
+            let mut text = vec![0xFF, 0xFE];
+            text.extend(String::from_utf8_lossy(&pieces.concat()).encode_utf16().flat_map(u16::to_le_bytes));
+            let options = CsvOptions { header, encoding: encoding_rs::UTF_16LE, ..options() };
             let whole = read("a.csv", &text, &options, usize::MAX);
             for chunk_bytes in 1..64 {
                 prop_assert_eq!(&read("a.csv", &text, &options, chunk_bytes), &whole, "chunks of {} bytes", chunk_bytes);

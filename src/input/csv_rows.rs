@@ -33,12 +33,22 @@ pub struct RowsFormat<'a> {
     pub fail_on_bad_rows: bool,
     /// The first record of chunk 0 is the header, not a row.
     pub header: bool,
+    /// Whether the csv crate may drop a byte-order mark that starts the text. It drops one when its
+    /// first read holds it whole: so it did on a decoder's output before issue 18, but not on a UTF-8
+    /// file, whose own mark `decoded_reader` removes and whose first read then held 1 byte, so a
+    /// second mark stayed text. Never in a chunk after the first: it is the middle of the text.
+    pub strips_bom: bool,
     pub width: usize,
 }
 
 impl RowsFormat<'_> {
-    /// A csv reader configured as for the whole file: no header handling, ragged rows allowed.
-    pub fn reader<'b>(&self, text: &'b [u8]) -> csv::Reader<&'b [u8]> {
+    /// A csv reader of the chunk's text, configured as for the whole file: no header handling,
+    /// ragged rows allowed.
+    pub fn reader<'b>(&self, chunk: &Chunk, text: &'b [u8]) -> csv::Reader<ChunkText<'b>> {
+        let text = ChunkText {
+            text,
+            keep_bom: chunk.index > 0 || !self.strips_bom,
+        };
         csv::ReaderBuilder::new()
             .delimiter(self.delimiter)
             .quote(self.quote)
@@ -86,6 +96,28 @@ impl RowsFormat<'_> {
             ))
             .with_tip(tip)
         })
+    }
+}
+
+/// A chunk's text as the csv crate reads it; with `keep_bom`, its first read gives one byte, too few
+/// for the crate to take a byte-order mark for one (see `RowsFormat::strips_bom`).
+pub struct ChunkText<'b> {
+    text: &'b [u8],
+    keep_bom: bool,
+}
+
+impl std::io::Read for ChunkText<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let most = if std::mem::take(&mut self.keep_bom) {
+            1
+        } else {
+            buf.len()
+        };
+        let n = most.min(buf.len()).min(self.text.len());
+        let (head, rest) = self.text.split_at(n);
+        buf[..n].copy_from_slice(head);
+        self.text = rest;
+        Ok(n)
     }
 }
 
@@ -145,7 +177,7 @@ impl Shard {
     /// Parses the chunk's records into rows of this stream.
     pub fn add_chunk(&mut self, format: &RowsFormat, chunk: &Chunk) -> Result<ChunkRows> {
         let text = format.text(chunk);
-        let mut reader = format.reader(&text);
+        let mut reader = format.reader(chunk, &text);
         let mut record = csv::ByteRecord::new();
         let mut found = ChunkRows {
             index: chunk.index,

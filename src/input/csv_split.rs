@@ -10,8 +10,8 @@ use std::io::Read;
 
 /// Bytes asked from the source at a time.
 const READ_BYTES: usize = 64 * 1024;
-/// The csv crate drops a UTF-8 byte-order mark at the start of what it reads: a chunk must not start
-/// with one that is data in the middle of the file.
+/// The mark the csv crate drops at the start of the text when its first read holds it whole
+/// (`csv_rows::RowsFormat::strips_bom`).
 const UTF8_BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
 /// Where the scan stands, as `csv_core`'s reader with no escape byte, doubled quotes, no comments and
@@ -140,8 +140,10 @@ pub struct Chunker<R> {
     scanned: usize,
     /// `\n` bytes in `buf[..scanned]`.
     scanned_lines: u64,
-    /// A record end at or past `target`, waiting for the bytes after it to be known.
+    /// A record end at or past `target`: where the next chunk ends.
     cut: Option<usize>,
+    /// The parser of the first chunk drops a byte-order mark that starts it: the scan skips it too.
+    skip_bom: bool,
     /// The last record end in `buf[..scanned]` (0: none), and the `\n` bytes before it.
     last_end: usize,
     last_end_lines: u64,
@@ -154,7 +156,8 @@ pub struct Chunker<R> {
 }
 
 impl<R: Read> Chunker<R> {
-    pub fn new(source: R, delimiter: u8, quote: u8, target: usize) -> Self {
+    /// With `skip_bom`, a byte-order mark that starts the stream is no text (see `skip_bom`).
+    pub fn new(source: R, delimiter: u8, quote: u8, target: usize, skip_bom: bool) -> Self {
         Self {
             source,
             scanner: RecordScanner::new(delimiter, quote),
@@ -163,6 +166,7 @@ impl<R: Read> Chunker<R> {
             scanned: 0,
             scanned_lines: 0,
             cut: None,
+            skip_bom,
             last_end: 0,
             last_end_lines: 0,
             eof: false,
@@ -217,25 +221,26 @@ impl<R: Read> Chunker<R> {
         Some(self.take(self.last_end))
     }
 
-    /// Scans buffered bytes for the first record end at or past `target` that can start a chunk.
+    /// Scans buffered bytes for the first record end at or past `target`.
     fn find_cut(&mut self) -> Option<usize> {
-        loop {
-            if let Some(cut) = self.cut {
-                match self.buf.get(cut..cut + UTF8_BOM.len()) {
-                    Some(next) if next == UTF8_BOM => self.cut = None,
-                    Some(_) => return Some(cut),
-                    // Too few bytes left for a mark.
-                    None if self.eof => return Some(cut),
-                    None => return None,
-                }
-            }
-            self.cut = Some(self.scan(true)?);
+        if self.cut.is_none() {
+            self.cut = self.scan(true);
         }
+        self.cut
     }
 
     /// Runs the scanner over the buffered bytes not scanned yet; with `stop`, stops after the first
     /// record end at or past `target` and returns it.
     fn scan(&mut self, stop: bool) -> Option<usize> {
+        if self.skip_bom {
+            if self.buf.len() < UTF8_BOM.len() && !self.eof {
+                return None;
+            }
+            self.skip_bom = false;
+            if self.buf.starts_with(&UTF8_BOM) {
+                self.scanned = UTF8_BOM.len();
+            }
+        }
         loop {
             let start = self.scanned;
             let Some(n) = self.scanner.next_end(&self.buf[start..], &mut self.scanned_lines) else {
@@ -273,12 +278,11 @@ impl<R: Read> Chunker<R> {
     /// Hands out `buf[..end]`, where the scan stands (or the end of the stream).
     fn take(&mut self, end: usize) -> Chunk {
         let rest = self.buf.split_off(end);
-        let mut bytes = std::mem::replace(&mut self.buf, rest);
+        let bytes = std::mem::replace(&mut self.buf, rest);
         // Room for the next chunk at once, rather than growing by doubling (a test's chunks are
         // unbounded: `usize::MAX`).
         let room = self.target.min(1 << 30).saturating_add(READ_BYTES);
         self.buf.reserve(room.saturating_sub(self.buf.len()));
-        bytes.shrink_to_fit();
         let chunk = Chunk {
             index: self.index,
             bytes,
@@ -302,7 +306,7 @@ mod tests {
     use super::*;
 
     fn chunks(text: &[u8], target: usize) -> Vec<Chunk> {
-        let mut chunker = Chunker::new(text, b',', b'"', target);
+        let mut chunker = Chunker::new(text, b',', b'"', target, false);
         let mut out = Vec::new();
         // Reading a slice cannot fail.
         while let Ok(Some(chunk)) = chunker.next_chunk() {
@@ -351,12 +355,19 @@ mod tests {
     }
 
     #[test]
-    fn no_chunk_starts_with_a_byte_order_mark() {
-        let text = b"a\n\xEF\xBB\xBFb\nc\n";
-        assert_eq!(
-            chunks(text, 1).into_iter().map(|c| c.bytes).collect::<Vec<_>>(),
-            vec![b"a\n\xEF\xBB\xBFb\n".to_vec(), b"c\n".to_vec()]
-        );
+    fn a_byte_order_mark_is_skipped_only_at_the_start_and_only_when_asked() {
+        let text = b"\xEF\xBB\xBF\na\n\xEF\xBB\xBF\nb\n";
+        let ends = |skip_bom| {
+            let mut chunker = Chunker::new(&text[..], b',', b'"', 1, skip_bom);
+            let mut ends = Vec::new();
+            while let Ok(Some(chunk)) = chunker.next_chunk() {
+                ends.push(chunk.offset as usize + chunk.bytes.len());
+            }
+            ends
+        };
+        // Skipped, the mark leaves a blank line; as text, it is a record.
+        assert_eq!(ends(true), vec![6, 10, 12]);
+        assert_eq!(ends(false), vec![4, 6, 10, 12]);
     }
 
     #[test]
@@ -381,13 +392,13 @@ mod tests {
 
     #[test]
     fn whole_records_come_before_the_source_s_failure() {
-        let mut chunker = Chunker::new(Failing(b"a\nb\nc"), b',', b'"', 1 << 20);
+        let mut chunker = Chunker::new(Failing(b"a\nb\nc"), b',', b'"', 1 << 20, false);
         assert_eq!(
             chunker.next_chunk().ok().flatten().map(|c| c.bytes),
             Some(b"a\nb\n".to_vec())
         );
         assert!(chunker.next_chunk().is_err());
-        let mut chunker = Chunker::new(Failing(b"abc"), b',', b'"', 1 << 20);
+        let mut chunker = Chunker::new(Failing(b"abc"), b',', b'"', 1 << 20, false);
         assert!(chunker.next_chunk().is_err());
     }
 
