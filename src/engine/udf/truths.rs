@@ -79,16 +79,16 @@ impl ScalarUDFImpl for TruthsUdf {
                 keys.iter_mut().for_each(|k| *k |= NULL << shift);
                 continue;
             }
+            // Bit by bit over the buffers, not row by row: one pass over the TRUE bits, then the
+            // NULL rows (if any) overwrite their two bits.
             let values = array.as_boolean();
-            for (row, key) in keys.iter_mut().enumerate() {
-                let code = if values.is_null(row) {
-                    NULL
-                } else if values.value(row) {
-                    TRUE
-                } else {
-                    FALSE
-                };
-                *key |= code << shift;
+            for row in values.values().set_indices() {
+                keys[row] |= TRUE << shift;
+            }
+            if let Some(nulls) = values.logical_nulls().filter(|n| n.null_count() > 0) {
+                for row in (!nulls.inner()).set_indices() {
+                    keys[row] = (keys[row] & !(3 << shift)) | (NULL << shift);
+                }
             }
         }
         let mut builder = Int64Builder::with_capacity(n);
@@ -100,6 +100,44 @@ impl ScalarUDFImpl for TruthsUdf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packs_columns_of_truth_values() -> DfResult<()> {
+        use datafusion::arrow::array::{ArrayRef, BooleanArray, Int64Array};
+        use datafusion::arrow::datatypes::Field;
+        let a: ArrayRef = Arc::new(BooleanArray::from(vec![Some(true), None, Some(false), None]));
+        // A NULL whose value bit is set must still read as NULL.
+        let b: ArrayRef = Arc::new(BooleanArray::new(
+            vec![true, true, false, false].into(),
+            Some(vec![false, true, true, false].into()),
+        ));
+        let args = ScalarFunctionArgs {
+            args: vec![ColumnarValue::Array(a), ColumnarValue::Array(b)],
+            arg_fields: vec![
+                Arc::new(Field::new("a", DataType::Boolean, true)),
+                Arc::new(Field::new("b", DataType::Boolean, true)),
+            ],
+            number_rows: 4,
+            return_field: Arc::new(Field::new("t", DataType::Int64, false)),
+            config_options: Arc::new(Default::default()),
+        };
+        let ColumnarValue::Array(keys) = TruthsUdf::new().invoke_with_args(args)? else {
+            return Err(DataFusionError::Internal("a scalar for arrays".into()));
+        };
+        let keys: Vec<i64> = keys
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .map(|k| k.values().to_vec())
+            .unwrap_or_default();
+        // Canonical keys: a NULL is exactly code 2, whatever its value bit.
+        assert_eq!(keys[0], TRUE | (NULL << 2));
+        let read = |row: usize| (unpack(&keys[row..=row], 0), unpack(&keys[row..=row], 1));
+        assert_eq!(read(0), (Some(true), None));
+        assert_eq!(read(1), (None, Some(true)));
+        assert_eq!(read(2), (Some(false), Some(false)));
+        assert_eq!(read(3), (None, None));
+        Ok(())
+    }
 
     #[test]
     fn packs_and_unpacks_three_values() {
