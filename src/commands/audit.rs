@@ -10,6 +10,7 @@ use crate::measure::heterogeneity;
 use crate::measure::profile::{self, ProfileSettings};
 use crate::measure::ruletest;
 use crate::measure::segments;
+use crate::measure::tally;
 use crate::report::{
     CriterionReport, FieldProfile, Gate, Heterogeneity, Report, ReportFormat, SpecInfo, SqlStatement, SubjectInfo,
 };
@@ -74,14 +75,15 @@ pub async fn audit(spec: &Spec, options: &AuditOptions, run: Run<'_>) -> Result<
         },
     )
     .await?;
-    let mut measured = segments::measure(&engine, spec).await?;
-    let co_missing = heterogeneity::co_missingness(&engine, spec).await?;
+    let apart = tally::apart(spec, &profiled.fields);
+    let (tally, fused) = tally::measure(&engine, spec, apart).await?;
+    let mut measured = segments::measure(&engine, spec, &tally);
     let tests = ruletest::run(&engine, spec).await?;
     heterogeneity::enrich_segments(&mut measured.segments, &profiled.fields, profiled.rows);
     let strata: Vec<&str> = spec.subject.strata.iter().map(|s| s.value.as_str()).collect();
     let heterogeneity = Heterogeneity {
-        heatmap: heterogeneity::heatmap(&measured.strata_batches, &strata, &engine.columns, spec.min_count)?,
-        co_missingness: co_missing.as_ref().map(|(c, _)| c.clone()),
+        heatmap: heterogeneity::heatmap(&tally, &strata, &engine.columns, spec.min_count),
+        co_missingness: heterogeneity::co_missingness(&engine, spec, &tally),
     };
 
     if let Some(previous) = previous {
@@ -152,8 +154,7 @@ pub async fn audit(spec: &Spec, options: &AuditOptions, run: Run<'_>) -> Result<
         ),
     }];
     statements.extend(profiled.statements);
-    statements.extend(measured.statements);
-    statements.extend(co_missing.map(|(_, statement)| statement));
+    statements.extend(fused);
     Ok(Report {
         format: match run {
             Run::Audit => ReportFormat::Audit,
@@ -207,8 +208,8 @@ pub async fn check(spec: &Spec, options: RunOptions) -> Result<CheckOutcome> {
     )
     .await?;
     declared_fields_exist(spec, &engine.columns)?;
-    let passes = segments::pass_statements(&engine, spec);
-    let statements: Vec<SqlStatement> = std::iter::once(passes.counts).chain(passes.strata).collect();
+    // The statement as the audit would run it when the strata have few values; `check` reads no data.
+    let statements: Vec<SqlStatement> = tally::statement(&engine, spec, false).into_iter().collect();
     for statement in &statements {
         engine.plan(&statement.purpose, &statement.sql).await?;
     }

@@ -12,37 +12,14 @@ pub enum Col {
     Rows,
     /// The profile aggregate's result.
     Profiles,
-    /// Rows where segment `j`'s population predicate is TRUE.
-    Population(usize),
-    /// Rows where it is NULL.
-    PopulationUndetermined(usize),
-    /// Population rows where the rule is TRUE / FALSE / NULL.
-    Members(usize),
-    NonMembers(usize),
-    Undetermined(usize),
-    /// Population rows where segment `j`'s field `k` is usable.
-    Usable(usize, usize),
-    /// Undetermined rows of segment `j` where its field `k` is not usable.
-    UndeterminedRows(usize, usize),
-    /// Population rows of segment `j` decided (rule TRUE or FALSE) while its field `k`, whose
-    /// absence the segment tests, is not usable (contract §9).
-    DecidedOnMissing(usize, usize),
-    /// Segmentation `g`'s counts (contract §3).
-    SegmentationPopulation(usize),
-    ExactlyOne(usize),
-    NoSegment(usize),
-    Several(usize),
-    SegmentationUndetermined(usize),
-    /// Rows in segmentation `g` that are members of both segments `a` and `b`.
-    Overlap(usize, usize, usize),
-    /// Strata pass: usable rows of subject column `k` in the group.
+    /// Fused pass: usable rows of subject column `k` in the group.
     FieldUsable(usize),
-    /// Strata pass: the attribute index of the group's grouping set.
+    /// Fused pass: the attribute index of the group's grouping set.
     By,
-    /// Strata pass: the group's value as text (NULL for the missing group).
-    Value,
-    /// Co-missingness pass: one character per field, `1` when unusable.
-    Pattern,
+    /// Fused pass: strata attribute `a`'s value as text (NULL for the missing group).
+    Stratum(usize),
+    /// Fused pass: the `i`th key of packed truth values.
+    Truths(usize),
     /// Segment `j`'s population / rule truth value for a row (rule tests).
     PopulationTruth(usize),
     RuleTruth(usize),
@@ -79,24 +56,10 @@ impl Col {
         match self {
             Col::Rows => "rows".into(),
             Col::Profiles => "profiles".into(),
-            Col::Population(j) => format!("population_{j}"),
-            Col::PopulationUndetermined(j) => format!("population_undetermined_{j}"),
-            Col::Members(j) => format!("members_{j}"),
-            Col::NonMembers(j) => format!("non_members_{j}"),
-            Col::Undetermined(j) => format!("undetermined_{j}"),
-            Col::Usable(j, k) => format!("usable_{j}_{k}"),
-            Col::UndeterminedRows(j, k) => format!("undetermined_rows_{j}_{k}"),
-            Col::DecidedOnMissing(j, k) => format!("decided_on_missing_{j}_{k}"),
-            Col::SegmentationPopulation(g) => format!("sg_population_{g}"),
-            Col::ExactlyOne(g) => format!("sg_exactly_one_{g}"),
-            Col::NoSegment(g) => format!("sg_none_{g}"),
-            Col::Several(g) => format!("sg_several_{g}"),
-            Col::SegmentationUndetermined(g) => format!("sg_undetermined_{g}"),
-            Col::Overlap(g, a, b) => format!("sg_overlap_{g}_{a}_{b}"),
             Col::FieldUsable(k) => format!("field_usable_{k}"),
             Col::By => "by".into(),
-            Col::Value => "value".into(),
-            Col::Pattern => "pattern".into(),
+            Col::Stratum(a) => format!("__a{a}"),
+            Col::Truths(i) => format!("__t{i}"),
             Col::PopulationTruth(j) => format!("__p{j}"),
             Col::RuleTruth(j) => format!("__r{j}"),
             Col::Data(name) => name.clone(),
@@ -121,14 +84,9 @@ impl Col {
     /// What the column holds, so the reader can refuse a column of the wrong kind.
     pub fn kind(&self) -> Kind {
         match self {
-            Col::Profiles
-            | Col::Value
-            | Col::Pattern
-            | Col::Data(_)
-            | Col::Sample
-            | Col::FieldList
-            | Col::From
-            | Col::To => Kind::Text,
+            Col::Profiles | Col::Stratum(_) | Col::Data(_) | Col::Sample | Col::FieldList | Col::From | Col::To => {
+                Kind::Text
+            }
             Col::PopulationTruth(_) | Col::RuleTruth(_) => Kind::Truth,
             _ => Kind::Count,
         }

@@ -54,11 +54,12 @@ pub fn typed_subject(subject: &str, columns: &[String]) -> String {
 }
 
 fn typed_items(columns: &[String]) -> Vec<String> {
-    columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| format!("{}({}) AS {}", udf::value_name(i), text_of(c), ident(c)))
-        .collect()
+    columns.iter().enumerate().map(|(i, c)| typed_item(i, c)).collect()
+}
+
+/// Subject column `index`, named `column`, as its typed value.
+fn typed_item(index: usize, column: &str) -> String {
+    format!("{}({}) AS {}", udf::value_name(index), text_of(column), ident(column))
 }
 
 /// The typed subject with, first, the text of `key` as it stands in the subject under `alias`: what
@@ -124,24 +125,11 @@ pub struct SegmentSql<'a> {
     pub population: Option<&'a str>,
     pub rule: &'a str,
     pub fields: Vec<&'a str>,
-    /// The fields whose absence the population or rule tests (contract §9): they get a
-    /// `decided_on_missing_J_K` count.
-    pub absence: Vec<&'a str>,
 }
 
 pub struct SegmentationSql {
     /// Indexes into the segment list.
     pub segments: Vec<usize>,
-}
-
-/// Segment `j`'s population truth value, as the passes name it.
-fn pop(j: usize) -> String {
-    ident(&Col::PopulationTruth(j).alias())
-}
-
-/// Segment `j`'s rule truth value, as the passes name it.
-fn rule(j: usize) -> String {
-    ident(&Col::RuleTruth(j).alias())
 }
 
 /// `(population) AS "__pJ"`, `(rule) AS "__rJ"` for every segment: the one rendering of the spec's
@@ -156,33 +144,6 @@ pub fn predicates(segments: &[SegmentSql]) -> Vec<String> {
         items.push(aliased(&format!("({})", s.rule), &Col::RuleTruth(j)));
     }
     items
-}
-
-fn member_count(segments: &[usize], truth: &str) -> String {
-    let terms: Vec<String> = segments
-        .iter()
-        .map(|&j| {
-            format!(
-                "CASE WHEN {} IS TRUE AND {} IS {truth} THEN 1 ELSE 0 END",
-                pop(j),
-                rule(j)
-            )
-        })
-        .collect();
-    if terms.is_empty() {
-        "0".to_string()
-    } else {
-        terms.join(" + ")
-    }
-}
-
-fn in_any_population(segments: &[usize]) -> String {
-    let terms: Vec<String> = segments.iter().map(|&j| format!("{} IS TRUE", pop(j))).collect();
-    if terms.is_empty() {
-        "FALSE".to_string()
-    } else {
-        format!("({})", terms.join(" OR "))
-    }
 }
 
 /// Every segment's population and rule, per row of `table` (columns `__pJ`, `__rJ`, then the row):
@@ -208,161 +169,113 @@ fn aliased(expression: &str, column: &Col) -> String {
     format!("{expression} AS {}", ident(&column.alias()))
 }
 
-/// One aggregate pass over the typed subject: every segment, segment field and segmentation count.
-pub fn segments(segments: &[SegmentSql], segmentations: &[SegmentationSql]) -> String {
-    let mut inner = predicates(segments);
-    inner.push("*".to_string());
-    let mut outer = vec![aliased("COUNT(*)", &Col::Rows)];
-    for (j, s) in segments.iter().enumerate() {
-        let (p, r) = (pop(j), rule(j));
-        let pop = format!("{p} IS TRUE");
-        outer.push(count_where(&pop, &Col::Population(j)));
-        outer.push(count_where(&format!("{p} IS NULL"), &Col::PopulationUndetermined(j)));
-        outer.push(count_where(&format!("{pop} AND {r} IS TRUE"), &Col::Members(j)));
-        outer.push(count_where(&format!("{pop} AND {r} IS FALSE"), &Col::NonMembers(j)));
-        outer.push(count_where(&format!("{pop} AND {r} IS NULL"), &Col::Undetermined(j)));
-        for (k, f) in s.fields.iter().enumerate() {
-            let f = ident(f);
-            outer.push(count_where(&format!("{pop} AND {f} IS NOT NULL"), &Col::Usable(j, k)));
-            outer.push(count_where(
-                &format!("{pop} AND {r} IS NULL AND {f} IS NULL"),
-                &Col::UndeterminedRows(j, k),
-            ));
-            if s.absence.contains(&s.fields[k]) {
-                // Classified (rule TRUE or FALSE) although the field is not usable.
-                outer.push(count_where(
-                    &format!("{pop} AND {r} IS NOT NULL AND {f} IS NULL"),
-                    &Col::DecidedOnMissing(j, k),
-                ));
-            }
-        }
-    }
-    let mut middle = vec!["*".to_string()];
-    for (g, s) in segmentations.iter().enumerate() {
-        middle.push(format!("{} AS \"__in_{g}\"", in_any_population(&s.segments)));
-        middle.push(format!("{} AS \"__true_{g}\"", member_count(&s.segments, "TRUE")));
-        middle.push(format!("{} AS \"__null_{g}\"", member_count(&s.segments, "NULL")));
-        outer.push(count_where(&format!("\"__in_{g}\""), &Col::SegmentationPopulation(g)));
-        outer.push(count_where(
-            &format!("\"__in_{g}\" AND \"__true_{g}\" = 1"),
-            &Col::ExactlyOne(g),
-        ));
-        outer.push(count_where(
-            &format!("\"__in_{g}\" AND \"__true_{g}\" = 0 AND \"__null_{g}\" = 0"),
-            &Col::NoSegment(g),
-        ));
-        outer.push(count_where(
-            &format!("\"__in_{g}\" AND \"__true_{g}\" >= 2"),
-            &Col::Several(g),
-        ));
-        outer.push(count_where(
-            &format!("\"__in_{g}\" AND \"__true_{g}\" = 0 AND \"__null_{g}\" > 0"),
-            &Col::SegmentationUndetermined(g),
-        ));
-        for (x, a) in s.segments.iter().enumerate() {
-            for b in &s.segments[x + 1..] {
-                outer.push(count_where(
-                    &format!(
-                        "{} IS TRUE AND {} IS TRUE AND {} IS TRUE AND {} IS TRUE",
-                        pop(*a),
-                        rule(*a),
-                        pop(*b),
-                        rule(*b)
-                    ),
-                    &Col::Overlap(g, *a, *b),
-                ));
-            }
-        }
-    }
-    format!(
-        "SELECT {}\nFROM (SELECT {}\n      FROM (SELECT {}\n            FROM {}))",
-        outer.join(",\n       "),
-        middle.join(", "),
-        inner.join(", "),
-        ident(TYPED_SUBJECT)
-    )
+/// What the fused pass reads: the subject's columns, the segments, the segment fields whose absence
+/// it tracks, the strata attributes, and how to group by them.
+pub struct FusedSql<'a> {
+    pub subject: &'a str,
+    pub columns: &'a [&'a str],
+    pub segments: &'a [SegmentSql<'a>],
+    /// Every field some segment reads, once: their absence is packed with the truth values.
+    pub fields: &'a [&'a str],
+    pub strata: &'a [&'a str],
+    /// One grouping set per strata attribute, instead of one grouping by all of them: the groups
+    /// add up instead of multiplying, when the attributes have many values.
+    pub apart: bool,
 }
 
-/// One GROUPING SETS pass over the strata attributes: per group, its rows and the usable rows of every
-/// subject column (the heatmap), each segment's population rows and the usable rows of each of its
-/// fields. Output: `by` (attribute index), `value` (text, NULL for the missing group), `rows`,
-/// `field_usable_k`, `population_j`, `usable_j_k`.
-pub fn strata(segments: &[SegmentSql], strata: &[&str], columns: &[&str]) -> String {
-    let mut inner = predicates(segments);
-    inner.push("*".to_string());
-    let mut aggregates = vec![aliased("COUNT(*)", &Col::Rows)];
-    for (k, c) in columns.iter().enumerate() {
-        aggregates.push(count_where(&format!("{} IS NOT NULL", ident(c)), &Col::FieldUsable(k)));
+/// The truth values the fused pass packs, in order: `(population)` and `(rule)` of every segment,
+/// then `"field" IS NULL` of every segment field; [`udf::unpack_truth`] reads them back by index.
+fn truth_values(fused: &FusedSql) -> Vec<String> {
+    let mut values = Vec::new();
+    for s in fused.segments {
+        values.push(format!("({})", s.population.unwrap_or("TRUE")));
+        values.push(format!("({})", s.rule));
     }
-    for (j, s) in segments.iter().enumerate() {
-        let pop = format!("{} IS TRUE", pop(j));
-        aggregates.push(count_where(&pop, &Col::Population(j)));
-        for (k, f) in s.fields.iter().enumerate() {
-            aggregates.push(count_where(
-                &format!("{pop} AND {} IS NOT NULL", ident(f)),
-                &Col::Usable(j, k),
-            ));
-        }
-    }
-    let attributes: Vec<String> = strata
+    values.extend(fused.fields.iter().map(|f| format!("{} IS NULL", ident(f))));
+    values
+}
+
+/// The one pass after the profile: the rows grouped by the strata attributes' values and by every
+/// truth value of [`truth_values`], packed in a few integer keys (`segaudit_truths`); per group, its
+/// rows and, with strata, the usable rows of every subject column (the heatmap). Every segment,
+/// segmentation, strata and co-missingness count is a sum of these groups' rows, made in Rust, so a
+/// segment adds a truth value to the key, not counts to the aggregate. Columns: `by` (with
+/// `apart`: the attribute index of the group's set), `__aA` (text, NULL for the missing group),
+/// `__tI`, `rows`, `field_usable_k`.
+pub fn fused(fused: &FusedSql) -> String {
+    // Only the columns a predicate or a stratum reads are typed; the others are only tested for
+    // usability, for the heatmap.
+    let typed: Vec<&str> = fused.fields.iter().chain(fused.strata).copied().collect();
+    let mut inner: Vec<String> = fused
+        .columns
         .iter()
         .enumerate()
-        .map(|(a, s)| format!("CAST({} AS VARCHAR) AS \"__a{a}\"", ident(s)))
+        .filter(|(_, c)| typed.contains(c))
+        .map(|(k, c)| typed_item(k, c))
         .collect();
-    let by_case: Vec<String> = (0..strata.len())
-        .map(|a| format!("WHEN grouping(\"__a{a}\") = 0 THEN {a}"))
-        .collect();
-    let value = if strata.is_empty() {
-        "NULL".to_string()
-    } else {
-        format!(
-            "COALESCE({})",
-            (0..strata.len())
-                .map(|a| format!("\"__a{a}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
-    let sets: Vec<String> = (0..strata.len()).map(|a| format!("(\"__a{a}\")")).collect();
-    format!(
-        "SELECT {}, {}, {}\nFROM (SELECT {}, {}\n      FROM {})\nGROUP BY GROUPING SETS ({})",
-        aliased(&format!("CASE {} END", by_case.join(" ")), &Col::By),
-        aliased(&value, &Col::Value),
-        aggregates.join(",\n       "),
-        attributes.join(", "),
-        inner.join(", "),
-        ident(TYPED_SUBJECT),
-        sets.join(", ")
-    )
-}
-
-/// One aggregate: how often each combination of unusable segment fields occurs, overall and inside
-/// each segment's population. `pattern` has one character per field: `1` unusable, `0` usable.
-pub fn co_missingness(segments: &[SegmentSql], fields: &[&str]) -> String {
-    let flags: Vec<String> = fields
-        .iter()
-        .map(|f| format!("CASE WHEN {} IS NULL THEN '1' ELSE '0' END", ident(f)))
-        .collect();
-    let pattern = match flags.as_slice() {
-        [] => "''".to_string(),
-        [one] => one.clone(),
-        many => format!("concat({})", many.join(", ")),
-    };
-    let pattern_column = ident(&Col::Pattern.alias());
-    let mut outer = vec![pattern_column.clone(), aliased("COUNT(*)", &Col::Rows)];
-    let mut inner = vec![aliased(&pattern, &Col::Pattern)];
-    for (j, s) in segments.iter().enumerate() {
-        inner.push(aliased(
-            &format!("({})", s.population.unwrap_or("TRUE")),
-            &Col::PopulationTruth(j),
-        ));
-        outer.push(count_where(&format!("{} IS TRUE", pop(j)), &Col::Population(j)));
+    let mut aggregates = vec![aliased("COUNT(*)", &Col::Rows)];
+    for (k, c) in fused.columns.iter().enumerate().filter(|_| !fused.strata.is_empty()) {
+        let usable = if typed.contains(c) {
+            format!("{} IS NOT NULL", ident(c))
+        } else {
+            let name = format!("__u{k}");
+            inner.push(format!("{}({}) AS {}", udf::usable_name(k), text_of(c), ident(&name)));
+            ident(&name)
+        };
+        aggregates.push(count_where(&usable, &Col::FieldUsable(k)));
     }
+    let mut middle: Vec<String> = fused
+        .strata
+        .iter()
+        .enumerate()
+        .map(|(a, s)| aliased(&format!("CAST({} AS VARCHAR)", ident(s)), &Col::Stratum(a)))
+        .collect();
+    let values = truth_values(fused);
+    let keys: Vec<String> = (0..values.len().div_ceil(udf::TRUTHS_PER_KEY))
+        .map(|i| ident(&Col::Truths(i).alias()))
+        .collect();
+    for (i, chunk) in values.chunks(udf::TRUTHS_PER_KEY).enumerate() {
+        middle.push(aliased(
+            &format!("{}({})", udf::TRUTHS, chunk.join(", ")),
+            &Col::Truths(i),
+        ));
+    }
+    middle.push("*".to_string());
+    let attributes: Vec<String> = (0..fused.strata.len())
+        .map(|a| ident(&Col::Stratum(a).alias()))
+        .collect();
+    let mut selected: Vec<String> = attributes.iter().chain(&keys).cloned().collect();
+    let group_by = if fused.apart {
+        let by_case: Vec<String> = attributes
+            .iter()
+            .enumerate()
+            .map(|(a, attribute)| format!("WHEN grouping({attribute}) = 0 THEN {a}"))
+            .collect();
+        selected.insert(0, aliased(&format!("CASE {} END", by_case.join(" ")), &Col::By));
+        let sets: Vec<String> = attributes
+            .iter()
+            .map(|attribute| {
+                format!(
+                    "({})",
+                    std::iter::once(attribute)
+                        .chain(&keys)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+            .collect();
+        format!("GROUPING SETS ({})", sets.join(", "))
+    } else {
+        attributes.iter().chain(&keys).cloned().collect::<Vec<_>>().join(", ")
+    };
+    selected.extend(aggregates);
     format!(
-        "SELECT {}\nFROM (SELECT {}\n      FROM {})\nGROUP BY {pattern_column}",
-        outer.join(", "),
-        inner.join(", "),
-        ident(TYPED_SUBJECT)
+        "SELECT {}\nFROM (SELECT {}\n      FROM (SELECT {}\n            FROM {}))\nGROUP BY {group_by}",
+        selected.join(",\n       "),
+        middle.join(",\n              "),
+        inner.join(",\n                    "),
+        ident(fused.subject)
     )
 }
 
@@ -381,41 +294,76 @@ mod tests {
         insta::assert_snapshot!(typed_subject("clients", &["id".into(), "Birth Date".into()]));
     }
 
-    #[test]
-    fn segment_sql() {
-        let segs = [
+    fn two_segments() -> [SegmentSql<'static>; 2] {
+        [
             SegmentSql {
                 population: Some("customer_type = 'B2C'"),
                 rule: "avg_days_late < 7",
                 fields: vec!["avg_days_late", "customer_type"],
-                absence: vec![],
             },
             SegmentSql {
                 population: None,
                 rule: "avg_days_late >= 7",
                 fields: vec!["avg_days_late"],
-                absence: vec![],
             },
-        ];
-        insta::assert_snapshot!(segments(&segs, &[SegmentationSql { segments: vec![0, 1] }]));
-        insta::assert_snapshot!(strata(&segs, &["region"], &["region", "avg_days_late"]));
-        insta::assert_snapshot!(co_missingness(&segs, &["avg_days_late", "customer_type"]));
+        ]
     }
 
     #[test]
-    fn decided_on_missing_is_one_more_count_of_the_same_pass() {
-        let segs = [SegmentSql {
-            population: None,
-            rule: "secondary_breed IS NULL",
-            fields: vec!["primary_breed", "secondary_breed"],
-            absence: vec!["secondary_breed"],
-        }];
-        let sql = segments(&segs, &[]);
-        assert!(sql.contains(
-            "COUNT(NULLIF(\"__p0\" IS TRUE AND \"__r0\" IS NOT NULL AND \"secondary_breed\" IS NULL, FALSE)) AS \"decided_on_missing_0_1\""
-        ));
-        // Only for the fields whose absence is tested.
-        assert!(!sql.contains("decided_on_missing_0_0"));
+    fn fused_sql() {
+        let segs = two_segments();
+        let fused_sql = |strata: &[&str], apart: bool| {
+            fused(&FusedSql {
+                subject: "clients",
+                columns: &["id", "region", "customer_type", "avg_days_late"],
+                segments: &segs,
+                fields: &["avg_days_late", "customer_type"],
+                strata,
+                apart,
+            })
+        };
+        insta::assert_snapshot!(fused_sql(&["region", "customer_type"], false));
+        insta::assert_snapshot!(fused_sql(&["region", "customer_type"], true));
+        insta::assert_snapshot!(fused_sql(&[], false));
+    }
+
+    #[test]
+    fn fused_pass_adds_keys_not_counts_with_segments() {
+        // 40 segments: 80 truth values and 2 field flags, packed in three keys; the aggregate stays
+        // one COUNT(*) (no strata, so no heatmap counts).
+        let segs: Vec<SegmentSql> = (0..40).flat_map(|_| two_segments()).take(40).collect();
+        let sql = fused(&FusedSql {
+            subject: "clients",
+            columns: &["id", "customer_type", "avg_days_late"],
+            segments: &segs,
+            fields: &["avg_days_late", "customer_type"],
+            strata: &[],
+            apart: false,
+        });
+        assert_eq!(sql.matches("segaudit_truths(").count(), 3);
+        assert_eq!(sql.matches("COUNT(").count(), 1);
+        // Only the columns some predicate reads are typed; with no strata, none is tested for the heatmap.
+        assert!(!sql.contains("segaudit_value_0("));
+        assert!(!sql.contains("segaudit_usable_"));
+    }
+
+    #[test]
+    fn heatmap_tests_usability_without_typing_unread_columns() {
+        let segs = two_segments();
+        let sql = fused(&FusedSql {
+            subject: "clients",
+            columns: &["id", "region", "customer_type", "avg_days_late"],
+            segments: &segs,
+            fields: &["avg_days_late", "customer_type"],
+            strata: &["region"],
+            apart: false,
+        });
+        // `id` is read by no predicate nor stratum: tested, not typed, for its heatmap count.
+        assert!(sql.contains("COUNT(NULLIF(\"__u0\", FALSE)) AS \"field_usable_0\""));
+        assert!(sql.contains("segaudit_usable_0(CAST(\"id\" AS VARCHAR)) AS \"__u0\""));
+        assert!(sql.contains("COUNT(NULLIF(\"region\" IS NOT NULL, FALSE)) AS \"field_usable_1\""));
+        assert!(!sql.contains("segaudit_usable_1("));
+        assert!(!sql.contains("segaudit_value_0("));
     }
 
     #[test]

@@ -2,21 +2,15 @@
 //! the association between each segment field's gaps and each stratum, usability outside each
 //! population, and the combinations of unusable fields that travel together.
 
-use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::HashMap;
 use serde::Serialize;
 
-use crate::base::error::Result;
 use crate::base::risk::share;
-use crate::engine::batch;
-use crate::engine::columns::Col;
-use crate::engine::sql;
-use crate::engine::sql::SqlStatement;
 use crate::engine::Engine;
 use crate::measure::profile::FieldProfile;
-use crate::measure::segments::segment_sql;
 use crate::measure::segments::SegmentReport;
 use crate::measure::stats::association;
+use crate::measure::tally::{PatternCounts, Tally};
 use crate::spec::Spec;
 
 /// Where the data differs across strata and which gaps travel together.
@@ -73,24 +67,17 @@ pub const HEATMAP_GROUPS: usize = 8;
 /// Combinations listed overall and per segment.
 pub const COMBINATIONS: usize = 10;
 
-/// The heatmap, from the strata pass.
+/// The heatmap, from the fused pass's strata groups.
 /// Groups under `min_count` rows are pooled with the "other" groups, never named.
-pub fn heatmap(batches: &[RecordBatch], strata: &[&str], columns: &[String], min_count: u64) -> Result<Vec<Heatmap>> {
-    let batches = batch::named(batches);
+pub fn heatmap(tally: &Tally, strata: &[&str], columns: &[String], min_count: u64) -> Vec<Heatmap> {
     strata
         .iter()
-        .enumerate()
-        .map(|(a, by)| {
-            let mut groups: Vec<(Option<String>, u64, Vec<u64>)> = Vec::new();
-            for (b, r) in batch::rows(&batches) {
-                if batch::cell(b, &Col::By, r)?.is_null() || batch::count(b, &Col::By, r)? as usize != a {
-                    continue;
-                }
-                let usable = (0..columns.len())
-                    .map(|k| batch::count(b, &Col::FieldUsable(k), r))
-                    .collect::<Result<_>>()?;
-                groups.push((batch::text(b, &Col::Value, r)?, batch::count(b, &Col::Rows, r)?, usable));
-            }
+        .zip(&tally.strata)
+        .map(|(by, counts)| {
+            let mut groups: Vec<(Option<String>, u64, Vec<u64>)> = counts
+                .iter()
+                .map(|(value, c)| (value.clone(), c.rows, c.field_usable.clone()))
+                .collect();
             groups.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
             let mut shown: Vec<(HeatGroup, Vec<u64>)> = Vec::new();
             let mut pooled: Option<(u64, Vec<u64>)> = None;
@@ -128,11 +115,11 @@ pub fn heatmap(batches: &[RecordBatch], strata: &[&str], columns: &[String], min
                     usability: shown.iter().map(|(g, usable)| share(usable[k], g.rows)).collect(),
                 })
                 .collect();
-            Ok(Heatmap {
+            Heatmap {
                 by: by.to_string(),
                 groups: shown.into_iter().map(|(g, _)| g).collect(),
                 fields,
-            })
+            }
         })
         .collect()
 }
@@ -156,54 +143,21 @@ pub fn enrich_segments(segments: &mut [SegmentReport], fields: &[FieldProfile], 
     }
 }
 
-/// One row of the co-missingness pass: which segment fields are unusable, how many rows overall and
-/// inside each segment's population.
-struct Pattern {
-    unusable: Vec<bool>,
-    rows: u64,
-    per_segment: Vec<u64>,
-}
-
-/// The co-missingness pass: unusable-field combinations overall and per segment population.
-pub async fn co_missingness(engine: &Engine, spec: &Spec) -> Result<Option<(CoMissingness, SqlStatement)>> {
-    let mut fields: Vec<&str> = Vec::new();
-    for plan in &engine.segments {
-        for f in &plan.fields {
-            if !fields.contains(&f.as_str()) {
-                fields.push(f);
-            }
-        }
-    }
+/// Unusable-field combinations overall and per segment population, from the fused pass's patterns.
+pub fn co_missingness(engine: &Engine, spec: &Spec, tally: &Tally) -> Option<CoMissingness> {
+    let fields = &tally.fields;
     if fields.is_empty() {
-        return Ok(None);
+        return None;
     }
-    let segs = segment_sql(engine);
-    let statement = sql::co_missingness(&segs, &fields);
-    let batches = engine.query("measuring co-missingness", &statement).await?;
-    let named = batch::named(&batches);
-    let patterns: Vec<Pattern> = batch::rows(&named)
-        .map(|(b, r)| {
-            Ok(Pattern {
-                unusable: batch::text(b, &Col::Pattern, r)?
-                    .unwrap_or_default()
-                    .chars()
-                    .map(|c| c == '1')
-                    .collect(),
-                rows: batch::count(b, &Col::Rows, r)?,
-                per_segment: (0..segs.len())
-                    .map(|j| batch::count(b, &Col::Population(j), r))
-                    .collect::<Result<_>>()?,
-            })
-        })
-        .collect::<Result<_>>()?;
+    let patterns: Vec<(&Vec<bool>, &PatternCounts)> = tally.patterns.iter().collect();
     // Tallied by field indexes in a hash map: a wide spec has tens of thousands of patterns, and a
     // linear search per pattern made this quadratic (15 s of a 100k-row audit of 150 fields).
-    let top = |among: &[bool], count: &dyn Fn(&Pattern) -> u64| -> Vec<Combination> {
+    let top = |among: &[bool], count: &dyn Fn(&PatternCounts) -> u64| -> Vec<Combination> {
         let mut tally: HashMap<Vec<usize>, u64> = HashMap::default();
-        for p in &patterns {
+        for (unusable, p) in &patterns {
             let n = count(p);
             let unusable: Vec<usize> = (0..fields.len())
-                .filter(|&i| p.unusable.get(i) == Some(&true) && among.get(i) == Some(&true))
+                .filter(|&i| unusable.get(i) == Some(&true) && among.get(i) == Some(&true))
                 .collect();
             if unusable.is_empty() || n == 0 {
                 continue;
@@ -234,20 +188,13 @@ pub async fn co_missingness(engine: &Engine, spec: &Spec) -> Result<Option<(CoMi
             let own: Vec<bool> = fields.iter().map(|f| plan.fields.iter().any(|o| o == f)).collect();
             SegmentCombinations {
                 segment: s.id.clone(),
-                combinations: top(&own, &|p| p.per_segment[j]),
+                combinations: top(&own, &|p| p.population[j]),
             }
         })
         .collect();
-    let report = CoMissingness {
-        fields: fields.iter().map(|f| f.to_string()).collect(),
+    Some(CoMissingness {
+        fields: fields.clone(),
         overall,
         segments,
-    };
-    Ok(Some((
-        report,
-        SqlStatement {
-            purpose: "combinations of unusable fields".into(),
-            sql: statement,
-        },
-    )))
+    })
 }

@@ -1,5 +1,5 @@
 //! Stage 4, measure: the passes over the typed subject that produce every number of contract §3
-//! (profile, segments, strata, co-missingness, field map, rule tests) and the statistics on them.
+//! (profile, then one fused pass for segments, strata and co-missingness; field map, rule tests) and the statistics on them.
 
 pub mod fieldmap;
 pub mod heterogeneity;
@@ -7,3 +7,4 @@ pub mod profile;
 pub mod ruletest;
 pub mod segments;
 pub mod stats;
+pub mod tally;

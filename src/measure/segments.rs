@@ -1,16 +1,13 @@
-//! Segments and segmentations (contract §3): one aggregate pass over the typed subject for every
-//! segment, field and segmentation count, one GROUPING SETS pass for the strata.
+//! Segments and segmentations (contract §3): their reports, from the counts of the fused pass
+//! ([`crate::measure::tally`]).
 
-use datafusion::arrow::record_batch::RecordBatch;
 use serde::Serialize;
 
-use crate::base::error::Result;
 use crate::base::risk::{share, wilson_95, Level};
-use crate::engine::batch;
-use crate::engine::columns::Col;
-use crate::engine::sql::SqlStatement;
-use crate::engine::sql::{self, SegmentSql, SegmentationSql};
 use crate::engine::Engine;
+use crate::measure::tally::Tally;
+/// Where every pass and `assign` get the segments' SQL (defined with the fused pass, which needs them).
+pub use crate::measure::tally::{segment_sql, segmentation_sql};
 use crate::spec::Spec;
 
 #[derive(Debug, Clone, Serialize)]
@@ -119,121 +116,45 @@ pub const MIN_STRATUM_ROWS: u64 = 30;
 pub struct SegmentOutput {
     pub segments: Vec<SegmentReport>,
     pub segmentations: Vec<SegmentationReport>,
-    /// The strata pass, kept for the subject-wide heatmap.
-    pub strata_batches: Vec<RecordBatch>,
-    pub statements: Vec<SqlStatement>,
 }
 
-pub fn segment_sql(engine: &Engine) -> Vec<SegmentSql<'_>> {
-    engine
-        .segments
-        .iter()
-        .map(|s| SegmentSql {
-            population: s.population.as_deref(),
-            rule: &s.rule,
-            fields: s.fields.iter().map(String::as_str).collect(),
-            absence: s.absence.iter().map(|t| t.field.as_str()).collect(),
-        })
-        .collect()
-}
-
-pub fn segmentation_sql(spec: &Spec) -> Vec<SegmentationSql> {
-    spec.segmentations
-        .iter()
-        .map(|g| SegmentationSql {
-            segments: g
-                .segments
-                .iter()
-                .filter_map(|id| spec.segments.iter().position(|s| &s.id == id))
-                .collect(),
-        })
-        .collect()
-}
-
-/// The statements of the segment passes: the counts, and the strata pass when the subject has strata
-/// (the heatmap needs it even with no segment). `audit` runs them; `check` only plans them.
-pub struct PassStatements {
-    pub counts: SqlStatement,
-    pub strata: Option<SqlStatement>,
-}
-
-pub fn pass_statements(engine: &Engine, spec: &Spec) -> PassStatements {
-    let segs = segment_sql(engine);
+/// The segment and segmentation reports from the fused pass's counts.
+pub fn measure(engine: &Engine, spec: &Spec, tally: &Tally) -> SegmentOutput {
     let strata: Vec<&str> = spec.subject.strata.iter().map(|s| s.value.as_str()).collect();
-    let columns: Vec<&str> = engine.columns.iter().map(String::as_str).collect();
-    PassStatements {
-        counts: SqlStatement {
-            purpose: "segment and segmentation counts".into(),
-            sql: sql::segments(&segs, &segmentation_sql(spec)),
-        },
-        strata: (!strata.is_empty()).then(|| SqlStatement {
-            purpose: "usability by stratum".into(),
-            sql: sql::strata(&segs, &strata, &columns),
-        }),
-    }
-}
-
-pub async fn measure(engine: &Engine, spec: &Spec) -> Result<SegmentOutput> {
-    let passes = pass_statements(engine, spec);
-    let mut statements = Vec::new();
-    let mut strata_batches = Vec::new();
-    if let Some(statement) = passes.strata {
-        strata_batches = engine.query("measuring strata", &statement.sql).await?;
-        statements.push(statement);
-    }
-    if spec.segments.is_empty() {
-        return Ok(SegmentOutput {
-            segments: Vec::new(),
-            segmentations: Vec::new(),
-            strata_batches,
-            statements,
-        });
-    }
-    let counts = engine.query("measuring segments", &passes.counts.sql).await?;
-    let Some(row) = counts.iter().find(|b| b.num_rows() > 0) else {
-        return Err(crate::base::error::Error::new("the segment query returned no row"));
-    };
-    let row = &batch::Named::new(row);
-    let strata_rows = batch::named(&strata_batches);
-    let strata: Vec<&str> = spec.subject.strata.iter().map(|s| s.value.as_str()).collect();
-    statements.insert(0, passes.counts);
     let risk = &spec.risk;
     let segments: Vec<SegmentReport> = spec
         .segments
         .iter()
+        .zip(&tally.segments)
         .enumerate()
-        .map(|(j, segment)| {
+        .map(|(j, (segment, counts))| {
             let plan = &engine.segments[j];
-            let population = batch::count(row, &Col::Population(j), 0)?;
-            let members = batch::count(row, &Col::Members(j), 0)?;
-            let undetermined = batch::count(row, &Col::Undetermined(j), 0)?;
+            let population = counts.population;
+            let members = counts.members;
+            let undetermined = counts.undetermined;
             let fields: Vec<SegmentField> = plan
                 .fields
                 .iter()
                 .enumerate()
                 .map(|(k, name)| {
-                    let usable = batch::count(row, &Col::Usable(j, k), 0)?;
+                    let usable = counts.usable[k];
                     let usability = share(usable, population);
                     let absence = plan.absence.iter().find(|t| &t.field == name).cloned();
-                    Ok(SegmentField {
+                    SegmentField {
                         usability_outside: None,
                         name: name.clone(),
                         usable,
                         usability,
                         usability_interval: wilson_95(usable, population),
-                        undetermined_rows: batch::count(row, &Col::UndeterminedRows(j, k), 0)?,
-                        // Counted by the pass only for a field whose absence the segment tests.
-                        decided_on_missing: if absence.is_some() {
-                            batch::count(row, &Col::DecidedOnMissing(j, k), 0)?
-                        } else {
-                            0
-                        },
+                        undetermined_rows: counts.undetermined_rows[k],
+                        // Counted only for a field whose absence the segment tests.
+                        decided_on_missing: counts.decided_on_missing[k],
                         absence,
                         risk: risk.usability.level_when_low(usability),
-                    })
+                    }
                 })
-                .collect::<Result<_>>()?;
-            let strata_reports = strata_for_segment(&strata_rows, &strata, j, &plan.fields, spec)?;
+                .collect();
+            let strata_reports = strata_for_segment(tally, &strata, j, &plan.fields, spec);
             let undetermined_share = share(undetermined, population);
             // Rows decided on a missing value weigh like undetermined ones (contract §9).
             let own = fields
@@ -248,15 +169,15 @@ pub async fn measure(engine: &Engine, spec: &Spec) -> Result<SegmentOutput> {
                 .map(|f| f.risk)
                 .chain(strata_reports.iter().map(|s| s.risk))
                 .fold(own, Level::max);
-            Ok(SegmentReport {
+            SegmentReport {
                 id: segment.id.clone(),
                 label: segment.label.clone(),
                 population_sql: plan.population.clone(),
                 rule_sql: plan.rule.clone(),
                 population,
-                population_undetermined: batch::count(row, &Col::PopulationUndetermined(j), 0)?,
+                population_undetermined: counts.population_undetermined,
                 members,
-                non_members: batch::count(row, &Col::NonMembers(j), 0)?,
+                non_members: counts.non_members,
                 undetermined,
                 size_min: members,
                 size_max: members + undetermined,
@@ -266,35 +187,31 @@ pub async fn measure(engine: &Engine, spec: &Spec) -> Result<SegmentOutput> {
                 risk: worst,
                 fields,
                 strata: strata_reports,
-            })
+            }
         })
-        .collect::<Result<_>>()?;
+        .collect();
     let segmentations = spec
         .segmentations
         .iter()
-        .enumerate()
-        .map(|(g, s)| {
-            let get = |column: Col| batch::count(row, &column, 0);
-            let index = |id: &String| spec.segments.iter().position(|x| &x.id == id).unwrap_or(0);
-            let mut overlaps = Vec::new();
-            for (x, a) in s.segments.iter().enumerate() {
-                for b in &s.segments[x + 1..] {
-                    let rows = get(Col::Overlap(g, index(a), index(b)))?;
-                    overlaps.push(Overlap {
-                        a: a.clone(),
-                        b: b.clone(),
-                        rows,
-                    });
-                }
-            }
-            let (population, none, several, undetermined) = (
-                get(Col::SegmentationPopulation(g))?,
-                get(Col::NoSegment(g))?,
-                get(Col::Several(g))?,
-                get(Col::SegmentationUndetermined(g))?,
-            );
-            let mut level = risk.undetermined.level_when_high(share(undetermined, population));
-            if (s.exclusive && several > 0) || (s.exhaustive && none > 0) {
+        .zip(&tally.segmentations)
+        .map(|(s, counts)| {
+            let pairs = s
+                .segments
+                .iter()
+                .enumerate()
+                .flat_map(|(x, a)| s.segments[x + 1..].iter().map(move |b| (a, b)));
+            let overlaps = pairs
+                .zip(&counts.overlaps)
+                .map(|((a, b), &rows)| Overlap {
+                    a: a.clone(),
+                    b: b.clone(),
+                    rows,
+                })
+                .collect();
+            let mut level = risk
+                .undetermined
+                .level_when_high(share(counts.undetermined, counts.population));
+            if (s.exclusive && counts.several > 0) || (s.exhaustive && counts.none > 0) {
                 level = level.max(Level::High);
             }
             let member_risk = s
@@ -304,29 +221,26 @@ pub async fn measure(engine: &Engine, spec: &Spec) -> Result<SegmentOutput> {
                 .map(|x| x.risk)
                 .max()
                 .unwrap_or(Level::Ok);
-            Ok(SegmentationReport {
+            SegmentationReport {
                 id: s.id.clone(),
                 label: s.label.clone(),
                 segments: s.segments.clone(),
                 exclusive: s.exclusive,
                 exhaustive: s.exhaustive,
-                population,
-                exactly_one: get(Col::ExactlyOne(g))?,
-                none,
-                several,
-                undetermined,
+                population: counts.population,
+                exactly_one: counts.exactly_one,
+                none: counts.none,
+                several: counts.several,
+                undetermined: counts.undetermined,
                 risk: level.max(member_risk),
                 overlaps,
-            })
+            }
         })
-        .collect::<Result<_>>()?;
-    drop(strata_rows);
-    Ok(SegmentOutput {
+        .collect();
+    SegmentOutput {
         segments,
         segmentations,
-        strata_batches,
-        statements,
-    })
+    }
 }
 
 /// Groups under `min_count` rows would single out a handful of customers: they are summed into one
@@ -349,13 +263,7 @@ fn pool_small_groups(groups: &mut Vec<StratumGroup>, min_count: u64) {
     });
 }
 
-fn strata_for_segment(
-    batches: &[batch::Named],
-    strata: &[&str],
-    j: usize,
-    fields: &[String],
-    spec: &Spec,
-) -> Result<Vec<Strata>> {
+fn strata_for_segment(tally: &Tally, strata: &[&str], j: usize, fields: &[String], spec: &Spec) -> Vec<Strata> {
     let mut out = Vec::new();
     for (a, by) in strata.iter().enumerate() {
         for (k, field) in fields.iter().enumerate() {
@@ -364,24 +272,20 @@ fn strata_for_segment(
             if field == by {
                 continue;
             }
-            let mut groups: Vec<StratumGroup> = Vec::new();
-            for (b, r) in batch::rows(batches) {
-                // The grouping set's index: NULL on no row of a GROUPING SETS result, checked anyway.
-                if batch::cell(b, &Col::By, r)?.is_null() || batch::count(b, &Col::By, r)? as usize != a {
-                    continue;
-                }
-                let rows = batch::count(b, &Col::Population(j), r)?;
-                let usable = batch::count(b, &Col::Usable(j, k), r)?;
-                if rows > 0 {
-                    groups.push(StratumGroup {
-                        value: batch::text(b, &Col::Value, r)?,
+            let mut groups: Vec<StratumGroup> = tally.strata[a]
+                .iter()
+                .filter(|(_, counts)| counts.population[j] > 0)
+                .map(|(value, counts)| {
+                    let (rows, usable) = (counts.population[j], counts.usable[j][k]);
+                    StratumGroup {
+                        value: value.clone(),
                         rows,
                         usable,
                         usability: share(usable, rows),
                         pooled: false,
-                    });
-                }
-            }
+                    }
+                })
+                .collect();
             groups.sort_by(|x, y| y.rows.cmp(&x.rows).then_with(|| x.value.cmp(&y.value)));
             // Contract §3: the spread is over the attribute's own groups (the missing group included)
             // of at least 30 rows, measured BEFORE any privacy pooling, which would otherwise blur
@@ -420,5 +324,5 @@ fn strata_for_segment(
             });
         }
     }
-    Ok(out)
+    out
 }

@@ -1,5 +1,7 @@
 //! Heterogeneity: case variants, mixed formats, co-missingness, the strata association and heatmap.
 
+use std::path::Path;
+
 use crate::{fixture, Case};
 
 #[test]
@@ -144,4 +146,59 @@ fn strata_association_and_heatmap() {
         .cloned()
         .unwrap_or_default();
     assert_eq!(late_row["usability"], serde_json::json!([0.75, 0.4, 0.1, 1.0]));
+}
+
+/// The demo spec with other strata attributes.
+fn demo_with_strata(strata: &str) -> String {
+    let demo = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("checks/demo.toml")).unwrap();
+    demo.replace("../fixtures/demo/", &format!("{}/", fixture("demo")))
+        .replace(
+            "strata = [\"region\", \"milieu\", \"type_client\"]",
+            &format!("strata = {strata}"),
+        )
+}
+
+#[test]
+fn strata_with_many_values_are_grouped_apart_with_the_same_counts() {
+    // With `client_id` (5,008 values) among the strata, the fused pass groups by each attribute on
+    // its own (grouping sets) instead of by all of them together: every count must be the same.
+    let together = Case::new(&demo_with_strata("[\"region\", \"milieu\"]")).audit(&["--fail-on", "never"]);
+    let apart = Case::new(&demo_with_strata("[\"region\", \"client_id\", \"milieu\"]")).audit(&["--fail-on", "never"]);
+    assert!(apart.report()["sql"].to_string().contains("GROUPING SETS"));
+    assert!(!together.report()["sql"].to_string().contains("GROUPING SETS"));
+    let heatmap = |run: &crate::Run, by: &str| {
+        run.report()["heterogeneity"]["heatmap"]
+            .as_array()
+            .and_then(|h| h.iter().find(|m| m["by"] == by).cloned())
+            .unwrap()
+    };
+    for by in ["region", "milieu"] {
+        assert_eq!(heatmap(&together, by), heatmap(&apart, by), "{by}");
+    }
+    for (t, a) in together.report()["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(apart.report()["segments"].as_array().unwrap())
+    {
+        let keep = |s: &serde_json::Value| {
+            let mut s = s.clone();
+            let strata: Vec<serde_json::Value> = s["strata"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|x| x["by"] != "client_id")
+                .cloned()
+                .collect();
+            s["strata"] = serde_json::Value::Array(strata);
+            s["risk"] = serde_json::Value::Null;
+            s
+        };
+        assert_eq!(keep(t), keep(a));
+    }
+    assert_eq!(together.report()["segmentations"], apart.report()["segmentations"]);
+    assert_eq!(
+        together.report()["heterogeneity"]["co_missingness"],
+        apart.report()["heterogeneity"]["co_missingness"]
+    );
 }

@@ -363,13 +363,11 @@ mod tests {
                 population: Some("customer_type = 'B2C'"),
                 rule: "avg_days_late < 7",
                 fields: vec!["avg_days_late", "customer_type"],
-                absence: Vec::new(),
             },
             SegmentSql {
                 population: None,
                 rule: "avg_days_late >= 7",
                 fields: vec!["avg_days_late"],
-                absence: Vec::new(),
             },
         ];
         let columns = ["id".to_string(), "customer_type".into(), "avg_days_late".into()];

@@ -9,8 +9,10 @@ mod overflow;
 pub mod placeholder;
 mod profile;
 mod sketch;
+mod truths;
 
 pub use profile::{ColumnSummary, ProfileOptions, Stats, PROFILE};
+pub use truths::{unpack as unpack_truth, PER_KEY as TRUTHS_PER_KEY, TRUTHS};
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -25,7 +27,7 @@ use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDF, Sca
 use datafusion::prelude::SessionContext;
 
 use crate::base::text_argument::{text_argument, texts};
-use crate::spec::fieldcheck::{parse_bool, parse_float, FieldRule, FieldType, Typed};
+use crate::spec::fieldcheck::{parse_bool, parse_float, FieldRule, FieldType, Status, Typed};
 
 /// The typed value of one declared field: its parsed value when usable, NULL otherwise (contract §3).
 /// The typed, cleaned subject calls one per field ([`value_name`]).
@@ -64,7 +66,55 @@ pub struct ProfileShape {
     pub exact_limit: usize,
 }
 
-/// Registers, per field rule (index = position in `rules`), its typed-value function, and the profile aggregate over all rules, keeping `top` entries per family (`key`: the
+/// Whether one declared field's value is usable (contract §3), TRUE or FALSE, never NULL: the same
+/// test as its typed value being non-NULL, without building the value (the heatmap counts usable
+/// values of every column, and most columns are read by no predicate).
+#[derive(Debug)]
+struct UsableUdf {
+    name: String,
+    signature: Signature,
+    rule: Arc<FieldRule>,
+}
+
+impl PartialEq for UsableUdf {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+impl Eq for UsableUdf {}
+impl Hash for UsableUdf {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+    }
+}
+
+/// The name of the usable-test function of the field at `index` of the registered rules.
+pub fn usable_name(index: usize) -> String {
+    format!("segaudit_usable_{index}")
+}
+
+impl ScalarUDFImpl for UsableUdf {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> DfResult<DataType> {
+        Ok(DataType::Boolean)
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
+        let array = text_argument(&self.name, &args)?;
+        let texts = texts(&array);
+        let usable = texts.iter().map(|t| Some(self.rule.status(*t) == Status::Usable));
+        Ok(ColumnarValue::Array(booleans(usable, texts.len())))
+    }
+}
+
+/// Registers, per field rule (index = position in `rules`), its typed-value and usable-test functions, the truth-packing function, and the profile aggregate over all rules, keeping `top` entries per family (`key`: the
 /// subject key's index) and finishing on as many threads as the session has partitions.
 pub fn register_all(ctx: &SessionContext, rules: &[Arc<FieldRule>], shape: ProfileShape) {
     for (i, rule) in rules.iter().enumerate() {
@@ -73,7 +123,13 @@ pub fn register_all(ctx: &SessionContext, rules: &[Arc<FieldRule>], shape: Profi
             signature: Signature::any(1, Volatility::Immutable),
             rule: rule.clone(),
         }));
+        ctx.register_udf(ScalarUDF::new_from_impl(UsableUdf {
+            name: usable_name(i),
+            signature: Signature::any(1, Volatility::Immutable),
+            rule: rule.clone(),
+        }));
     }
+    ctx.register_udf(ScalarUDF::new_from_impl(truths::TruthsUdf::new()));
     register_profile(ctx, rules, shape, &[]);
 }
 
