@@ -232,7 +232,7 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
                 usability,
                 usability_interval: wilson_95(usable, rows),
                 distinct: Some(summary.distinct),
-                distinct_exact: summary.distinct_exact,
+                distinct_exact: !summary.estimated,
                 pii: rule.pii,
                 top_values: visible(&values, settings.top),
                 shapes: if rule.pii {

@@ -60,19 +60,9 @@ impl DistinctTexts {
 
     /// Counts `text` `n` more times if it is already held; false (nothing counted) otherwise.
     pub fn add_if_present(&mut self, text: &str, n: u64) -> bool {
-        let hash = self.hasher.hash_one(text.as_bytes());
-        let Self {
-            bytes,
-            offsets,
-            counts,
-            table,
-            ..
-        } = self;
-        match table.find(hash, |&i| text_at(bytes, offsets, i) == text.as_bytes()) {
-            Some(&i) => {
-                if let Some(count) = counts.get_mut(i) {
-                    *count += n;
-                }
+        match self.index_of(text).and_then(|i| self.counts.get_mut(i)) {
+            Some(count) => {
+                *count += n;
                 true
             }
             None => false,
@@ -102,18 +92,20 @@ impl DistinctTexts {
 
     /// Whether `text` was seen.
     pub fn contains(&self, text: &str) -> bool {
-        let hash = self.hasher.hash_one(text.as_bytes());
-        self.table
-            .find(hash, |&i| text_at(&self.bytes, &self.offsets, i) == text.as_bytes())
-            .is_some()
+        self.index_of(text).is_some()
     }
 
     /// How many times `text` was seen, if at all.
     pub fn count(&self, text: &str) -> Option<u64> {
+        self.index_of(text).and_then(|i| self.counts.get(i).copied())
+    }
+
+    /// Where `text` is held, if it is.
+    fn index_of(&self, text: &str) -> Option<usize> {
         let hash = self.hasher.hash_one(text.as_bytes());
         self.table
             .find(hash, |&i| text_at(&self.bytes, &self.offsets, i) == text.as_bytes())
-            .and_then(|&i| self.counts.get(i).copied())
+            .copied()
     }
 
     /// Every distinct text with its count, in order of first sight.

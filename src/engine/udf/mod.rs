@@ -150,7 +150,12 @@ pub fn register_profile(
                 ProfileOptions {
                     top: shape.top,
                     key: shape.key == Some(i),
-                    exact_limit: shape.exact_limit,
+                    // The key's duplicates must be exact, so the key never goes to sketches.
+                    exact_limit: if shape.key == Some(i) {
+                        usize::MAX
+                    } else {
+                        shape.exact_limit
+                    },
                 },
                 previous.get(i).cloned().flatten(),
             )

@@ -11,7 +11,6 @@ use crate::spec::fieldcheck::{FieldRule, Status, Typed};
 /// What the rows not counted in the exact table add to a column's profile.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Overflow {
-    pub rows: u64,
     pub missing: u64,
     pub invalid: u64,
     pub usable: u64,
@@ -37,7 +36,6 @@ pub struct Overflow {
 impl Overflow {
     /// Judges one row's text. `with_stats`: the column's typed values feed its statistics.
     pub fn add(&mut self, rule: &FieldRule, with_stats: bool, text: &str) {
-        self.rows += 1;
         if super::looks_mis_decoded(text) {
             self.mojibake += 1;
         }
@@ -80,7 +78,6 @@ impl Overflow {
 
     /// Adds another partition's overflow (its sample and numbers come separately, as lists).
     pub fn merge(&mut self, other: Overflow) {
-        self.rows += other.rows;
         self.missing += other.missing;
         self.invalid += other.invalid;
         self.usable += other.usable;
@@ -131,7 +128,6 @@ mod tests {
         for text in ["12", " 7 ", "N/A", "", "douze", "9999", "9999", "-3"] {
             overflow.add(&rule, true, text);
         }
-        assert_eq!(overflow.rows, 8);
         assert_eq!((overflow.missing, overflow.invalid, overflow.usable), (2, 1, 5));
         assert_eq!(overflow.numbers.len(), 5);
         assert_eq!(overflow.min, Some((-3.0, "-3".to_string())));
@@ -140,8 +136,9 @@ mod tests {
         let mut other = Overflow::default();
         other.add(&rule, true, "9999");
         overflow.merge(other);
+        let rows = overflow.missing + overflow.invalid + overflow.usable;
         assert_eq!(
-            (overflow.rows, overflow.usable, overflow.candidates.get("9999")),
+            (rows, overflow.usable, overflow.candidates.get("9999")),
             (9, 6, Some(&3))
         );
     }

@@ -45,12 +45,11 @@ pub struct ColumnSummary {
     pub missing: u64,
     pub invalid: u64,
     pub mojibake: u64,
-    /// Distinct present (non-missing) texts: exact, or estimated when `distinct_exact` is false.
+    /// Distinct present (non-missing) texts: exact, or estimated when `estimated` is set.
     pub distinct: u64,
-    /// False when the column held more distinct texts than its budget: `distinct`, `values`,
-    /// `shapes` and `variants` then come from bounded sketches (contract §4).
-    #[serde(default = "exact")]
-    pub distinct_exact: bool,
+    /// The column held more distinct texts than its budget: `distinct`, `values`, `shapes` and
+    /// `variants` come from bounded sketches (the report's `distinct_exact: false`, contract §4).
+    pub estimated: bool,
     pub values: Vec<(String, u64)>,
     /// Every present text that folds (trim, lower case, accents) to the same text as another one.
     pub variants: Vec<(String, u64)>,
@@ -72,10 +71,6 @@ pub struct ColumnSummary {
     pub against_previous: Option<Vec<u64>>,
 }
 
-fn exact() -> bool {
-    true
-}
-
 /// Edges of the equal-frequency histogram drawn in the HTML report: min, the nine deciles, max.
 pub const DECILES: [f64; 11] = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
 
@@ -87,7 +82,7 @@ pub struct ProfileOptions {
     /// The column is the subject key: count the rows repeating a key (trimmed text).
     pub key: bool,
     /// Distinct texts a partition counts exactly before the rest of the column goes to sketches
-    /// (`usize::MAX`: always exact). The subject key is always exact.
+    /// (`usize::MAX`: always exact, as the subject key is).
     pub exact_limit: usize,
 }
 
@@ -223,11 +218,7 @@ impl ColumnState {
             _ => cast(array, &DataType::Utf8)?,
         };
         let with_stats = has_stats(&self.rule);
-        let limit = if self.options.key {
-            usize::MAX
-        } else {
-            self.options.exact_limit
-        };
+        let limit = self.options.exact_limit;
         let mut count = |text: Option<&str>| match (text, self.overflow.as_mut()) {
             (None, _) => self.nulls += 1,
             (Some(t), None) => {
@@ -301,8 +292,7 @@ impl ColumnState {
             if overflows.is_null(row) {
                 continue;
             }
-            let mut theirs: Overflow =
-                serde_json::from_str(overflows.value(row)).map_err(|e| internal(&e.to_string()))?;
+            let theirs: Overflow = serde_json::from_str(overflows.value(row)).map_err(|e| internal(&e.to_string()))?;
             let threshold = (!thresholds.is_null(row)).then(|| thresholds.value(row));
             let row_hashes = hashes.value(row);
             let row_counts = sample_counts.value(row);
@@ -312,14 +302,11 @@ impl ColumnState {
                 .zip(row_counts.as_primitive::<UInt64Type>().iter())
                 .filter_map(|(h, n)| Some((h?, n?)));
             let mine = self.overflow.get_or_insert_with(Overflow::default);
-            let mut sample = std::mem::take(&mut mine.sample);
-            sample.merge(pairs, threshold);
+            mine.sample.merge(pairs, threshold);
             let row_numbers = numbers.value(row);
             mine.numbers
                 .extend(row_numbers.as_primitive::<Float64Type>().iter().flatten());
-            theirs.sample = DistinctSample::default();
             mine.merge(theirs);
-            mine.sample = sample;
         }
         Ok(())
     }
@@ -464,7 +451,7 @@ pub fn summarize<'a>(
     let mut categories = Categories::default();
     let mut summary = ColumnSummary {
         missing: nulls,
-        distinct_exact: overflow.is_none(),
+        estimated: overflow.is_some(),
         ..ColumnSummary::default()
     };
     let mut values = Leaders::new(options.top);
@@ -509,7 +496,7 @@ pub fn summarize<'a>(
             (Some(sample), Some(overflow)) => {
                 let hash = text_hash(text);
                 sample.add(hash, n);
-                overflow.values.count(text)
+                overflow.values.count(hash, text)
             }
             _ => 0,
         };
@@ -687,7 +674,7 @@ impl<'a> Categories<'a> {
                 _ => 0,
             };
             // Rows beyond the exact budget: the sketch's lower bound (0 for an exact column).
-            let beyond = overflow.map_or(0, |top| top.count(value));
+            let beyond = overflow.map_or(0, |top| top.count(text_hash(value), value));
             own + self.respelled.get(value).copied().unwrap_or(0) + beyond
         };
         // A value longer than a report shows is never a bin (it would be copied whole into every
