@@ -4,7 +4,7 @@
 
 include!(concat!(env!("OUT_DIR"), "/i18n_catalogues.rs"));
 
-use crate::base::risk::Level;
+use crate::base::risk::{FailOn, Level};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -80,6 +80,14 @@ pub fn level(lang: Lang, level: Level) -> &'static str {
             Level::Critical => Key::LevelCritical,
         },
     )
+}
+
+/// The gate's threshold (`[gate] fail_on`) in the language: a level's name, or "never".
+pub fn fail_on(lang: Lang, fail_on: FailOn) -> &'static str {
+    match fail_on {
+        FailOn::Never => t(lang, Key::FailOnNever),
+        FailOn::At(limit) => level(lang, limit),
+    }
 }
 
 /// A catalogue entry in the language.

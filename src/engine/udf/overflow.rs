@@ -39,7 +39,7 @@ impl Overflow {
         if super::looks_mis_decoded(text) {
             self.mojibake += 1;
         }
-        let (status, value) = super::profile::judge(rule, with_stats, text);
+        let (status, value) = super::judgement::judge(rule, with_stats, text);
         match status {
             Status::Missing => {
                 self.missing += 1;
@@ -66,7 +66,7 @@ impl Overflow {
     }
 
     fn add_number(&mut self, value: &Typed, text: &str) {
-        let x = super::profile::as_number(value);
+        let x = super::judgement::as_number(value);
         self.numbers.push(x);
         if self.min.as_ref().is_none_or(|(m, _)| x < *m) {
             self.min = Some((x, text.to_string()));

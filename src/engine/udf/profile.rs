@@ -18,6 +18,7 @@ use hashbrown::DefaultHashBuilder;
 use serde::{Deserialize, Serialize};
 
 use super::distinct::DistinctTexts;
+use super::judgement::{as_number, has_stats, judge};
 use super::overflow::Overflow;
 use super::sketch::{text_hash, DistinctSample};
 use crate::engine::drift::{self, Bins, Distribution};
@@ -829,41 +830,6 @@ fn folded_hash(build: &impl std::hash::BuildHasher, text: &str) -> u64 {
         hasher.write_u32(c as u32);
     }
     hasher.finish()
-}
-
-/// A text's status and, for a column with statistics, its typed value (the cheaper status test
-/// otherwise).
-pub(super) fn judge(rule: &FieldRule, with_stats: bool, text: &str) -> (Status, Option<Typed>) {
-    if with_stats {
-        rule.check(Some(text))
-    } else {
-        (rule.status(Some(text)), None)
-    }
-}
-
-/// Whether a column gets typed statistics: a declared number, date or timestamp, not `pii`.
-pub fn has_stats(rule: &FieldRule) -> bool {
-    rule.type_declared
-        && !rule.pii
-        && matches!(
-            rule.field_type,
-            FieldType::Integer | FieldType::Float | FieldType::Date | FieldType::Timestamp
-        )
-}
-
-/// A typed value on the number line the histogram uses.
-pub(super) fn as_number(value: &Typed) -> f64 {
-    match value {
-        Typed::Integer(i) => *i as f64,
-        Typed::Float(f) => *f,
-        Typed::Date(d) => d.signed_duration_since(epoch()).num_days() as f64,
-        Typed::Timestamp(t) => t.and_utc().timestamp_micros() as f64,
-        Typed::Text(_) | Typed::Boolean(_) => f64::NAN,
-    }
-}
-
-fn epoch() -> chrono::NaiveDate {
-    chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
 }
 
 fn typed_order(a: &Typed, b: &Typed) -> std::cmp::Ordering {

@@ -128,7 +128,7 @@ pub fn brief(report: &Report) -> Brief {
     };
     let at_or_above = limit.map_or(0, |limit| report.findings.iter().filter(|f| f.level >= limit).count());
     let worst = level(lang, report.gate.worst);
-    let fail_on = super::terminal::fail_on(lang, report.gate.fail_on);
+    let fail_on = crate::base::i18n::fail_on(lang, report.gate.fail_on);
     sentences.push(if limit.is_none() {
         fill(lang, Key::BriefGateNever, &[("worst", worst)])
     } else if report.gate.passed {

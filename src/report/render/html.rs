@@ -623,7 +623,7 @@ fn page(report: &Report) -> Page {
         l(Key::Worst),
         level(lang, report.gate.worst),
         l(Key::FailOn),
-        super::terminal::fail_on(lang, report.gate.fail_on)
+        crate::base::i18n::fail_on(lang, report.gate.fail_on)
     );
     Page {
         lang: lang.code(),

@@ -4,8 +4,8 @@
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, ContentArrangement, Table};
 
-use crate::base::i18n::{count, fill, level, percent, t as tr, Key};
-use crate::base::risk::{FailOn, Level};
+use crate::base::i18n::{count, fail_on, fill, level, percent, t as tr, Key};
+use crate::base::risk::Level;
 use crate::report::Report;
 use crate::spec::Lang;
 
@@ -199,14 +199,6 @@ pub fn render(report: &Report) -> String {
         fail_on(lang, report.gate.fail_on)
     ));
     out
-}
-
-/// The gate's `fail_on` in words.
-pub fn fail_on(lang: Lang, fail_on: FailOn) -> &'static str {
-    match fail_on {
-        FailOn::Never => tr(lang, Key::FailOnNever),
-        FailOn::At(limit) => level(lang, limit),
-    }
 }
 
 /// Where the reports were written, in the report's language.
