@@ -30,25 +30,77 @@ fn module_of(src: &Path, file: &Path) -> String {
     parts.join("::")
 }
 
-/// Every `crate::a::b::…` path in the text, resolved to the longest known module it names.
-fn imports(text: &str, modules: &BTreeSet<String>) -> BTreeSet<String> {
+/// The path (`a::b::C`) that starts the text, or each path of a `{a::B, c}` group, with the prefix.
+fn paths_after(rest: &str, prefix: &[String]) -> Vec<Vec<String>> {
+    let is_path = |c: char| c.is_alphanumeric() || c == '_' || c == ':';
+    let head: String = rest.chars().take_while(|c| is_path(*c)).collect();
+    let mut parts: Vec<String> = prefix.to_vec();
+    parts.extend(head.split("::").filter(|p| !p.is_empty()).map(str::to_string));
+    let after = &rest[head.len()..];
+    if !after.starts_with('{') {
+        return vec![parts];
+    }
+    let Some(close) = after.find('}') else {
+        return vec![parts];
+    };
+    after[1..close]
+        .split(',')
+        .map(|item| {
+            let mut full = parts.clone();
+            full.extend(item.trim().split("::").filter(|p| !p.is_empty()).map(str::to_string));
+            full
+        })
+        .collect()
+}
+
+/// Every `crate::…`, `super::…` and `self::…` path in the text of `module`, resolved to the longest
+/// known module it names: `super::sketch::TopCounts` in `engine::udf::overflow` is `engine::udf::sketch`.
+fn imports(module: &str, text: &str, modules: &BTreeSet<String>) -> BTreeSet<String> {
+    let own: Vec<String> = module.split("::").map(str::to_string).collect();
     let mut out = BTreeSet::new();
-    for (i, _) in text.match_indices("crate::") {
-        let rest = &text[i + "crate::".len()..];
-        let path: String = rest
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
-            .collect();
-        let parts: Vec<&str> = path.split("::").filter(|p| !p.is_empty()).collect();
-        if let Some(found) = (1..=parts.len())
-            .rev()
-            .map(|n| parts[..n].join("::"))
-            .find(|m| modules.contains(m))
-        {
-            out.insert(found);
+    for (i, _) in text.match_indices("::") {
+        // The first segment of a path: `crate`, `self` or one or more `super`.
+        let before = &text[..i];
+        let start = before
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+            .map_or(0, |p| p + 1);
+        if text[start..].starts_with("::") || before[start..].contains("::") {
+            continue;
+        }
+        let base: Vec<String> = match &before[start..] {
+            "crate" => Vec::new(),
+            "self" => own.clone(),
+            "super" => {
+                // `super::super::x`: climb once per `super`.
+                let mut rest = &text[i + 2..];
+                let mut up = 1;
+                while let Some(next) = rest.strip_prefix("super::") {
+                    up += 1;
+                    rest = next;
+                }
+                let keep = own.len().saturating_sub(up);
+                for parts in paths_after(rest, &own[..keep]) {
+                    insert_longest(&parts, modules, &mut out);
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        for parts in paths_after(&text[i + 2..], &base) {
+            insert_longest(&parts, modules, &mut out);
         }
     }
     out
+}
+
+fn insert_longest(parts: &[String], modules: &BTreeSet<String>, out: &mut BTreeSet<String>) {
+    if let Some(found) = (1..=parts.len())
+        .rev()
+        .map(|n| parts[..n].join("::"))
+        .find(|m| modules.contains(m))
+    {
+        out.insert(found);
+    }
 }
 
 fn graph() -> BTreeMap<String, BTreeSet<String>> {
@@ -61,7 +113,10 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
         .map(|f| {
             let module = module_of(&src, f);
             let text = std::fs::read_to_string(f).unwrap();
-            let mut used = imports(&text, &modules);
+            // A file's test module sits one level down: its `super::` is the file itself.
+            let (code, tests) = text.split_at(text.find("#[cfg(test)]\nmod tests").unwrap_or(text.len()));
+            let mut used = imports(&module, code, &modules);
+            used.extend(imports(&format!("{module}::tests"), tests, &modules));
             used.remove(&module);
             (module, used)
         })
@@ -138,20 +193,48 @@ fn no_import_cycle() {
         None
     }
     let mut colour = BTreeMap::new();
+    let mut cycles = Vec::new();
     for node in graph.keys() {
         if !colour.contains_key(node) {
             if let Some(cycle) = visit(node, &graph, &mut colour, &mut Vec::new()) {
-                panic!("import cycle: {}", cycle.join(" → "));
+                cycles.push(cycle.join(" → "));
             }
         }
     }
+    assert!(cycles.is_empty(), "import cycles:\n{}", cycles.join("\n"));
 }
 
 #[test]
 fn the_checker_sees_a_backward_import() {
     // The rule above must be able to fail: a measure module naming the report is caught.
     let modules: BTreeSet<String> = ["measure::profile", "report"].iter().map(|s| s.to_string()).collect();
-    let used = imports("use crate::report::FieldProfile;", &modules);
+    let used = imports("measure::profile", "use crate::report::FieldProfile;", &modules);
     assert!(used.contains("report"));
     assert!(stage("report") > stage("measure::profile"));
+}
+
+#[test]
+fn the_checker_follows_super_and_self() {
+    // A sibling reached through `super::` is an import, one path or a `{…}` group alike.
+    let modules: BTreeSet<String> = [
+        "engine::udf",
+        "engine::udf::profile",
+        "engine::udf::overflow",
+        "engine::udf::sketch",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let used = imports(
+        "engine::udf::overflow",
+        "use super::{sketch::TopCounts, kind};\nlet x = super::profile::judge(r);",
+        &modules,
+    );
+    let expected: BTreeSet<String> = ["engine::udf", "engine::udf::profile", "engine::udf::sketch"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(used, expected);
+    let own = imports("engine::udf", "use self::profile::Profile;", &modules);
+    assert!(own.contains("engine::udf::profile"));
 }
