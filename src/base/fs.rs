@@ -24,8 +24,19 @@ pub fn write_atomically(path: &Path, content: &[u8]) -> Result<()> {
     }
     let mut temp = builder.tempfile_in(dir).map_err(unwritable)?;
     temp.write_all(content).map_err(|e| Error::io(path, &e))?;
+    // On disk before it replaces the old file, and the rename on disk before we report success: a
+    // crash leaves the old report or the new one, never an empty file.
+    temp.as_file().sync_all().map_err(|e| Error::io(path, &e))?;
     temp.persist(path).map_err(|e| Error::io(path, &e.error))?;
+    sync_folder(dir);
     Ok(())
+}
+
+/// Flushes a folder's entries (a rename) to disk; best effort where folders cannot be opened.
+pub fn sync_folder(dir: &Path) {
+    if let Ok(folder) = std::fs::File::open(dir) {
+        let _ = folder.sync_all();
+    }
 }
 
 /// `path` relative to `dir` when they share a root (`../data/x.csv`).

@@ -6,4 +6,5 @@ pub mod fs;
 pub mod i18n;
 pub mod names;
 pub mod risk;
+pub mod scratch;
 pub mod text_argument;

@@ -114,7 +114,7 @@ fn spec_err(spec: &Spec, located: &Located<String>, key: &str, message: impl std
 impl Engine {
     pub async fn open(spec: &Spec, options: RunOptions) -> Result<Engine> {
         let ctx = new_context(options.threads, options.memory_limit)?;
-        let scratch = tempfile::Builder::new().prefix("segaudit-").tempdir().map_err(|e| {
+        let scratch = crate::base::scratch::create().map_err(|e| {
             Error::new(format!("cannot create a temporary folder: {e}"))
                 .with_tip("set TMPDIR to a writable folder with free space")
         })?;

@@ -306,3 +306,32 @@ fn pii_values_and_small_cells_never_leave_the_machine() {
         12
     );
 }
+
+#[test]
+fn the_scratch_copy_of_a_csv_is_private_and_a_killed_run_leaves_nothing_for_long() {
+    // A killed run (kill -9 runs no destructor) leaves `segaudit-<pid>-XXXXXX` behind, holding every
+    // value of the data. The next run removes it: its pid runs no process (pids stop far below 999999999).
+    let temp = tempfile::tempdir().unwrap();
+    let stale = temp.path().join("segaudit-999999999-Ab12Cd");
+    std::fs::create_dir(&stale).unwrap();
+    std::fs::write(stale.join("clients.arrows"), "every value").unwrap();
+    // Another process's live folder (ours: this test's pid runs) is left alone.
+    let live = temp.path().join(format!("segaudit-{}-Zz99Yy", std::process::id()));
+    std::fs::create_dir(&live).unwrap();
+    let spec = format!(
+        "[source.t]\npath = \"{}\"\n\n[subject]\ntable = \"t\"\nkey = \"id\"\n",
+        fixture("hostile/mixed_endings.csv")
+    );
+    let case = Case::new(&spec);
+    let tmpdir = temp.path().display().to_string();
+    let run = case.run_with_env(&["audit", "spec.toml", "--fail-on", "never"], &[("TMPDIR", &tmpdir)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!stale.exists(), "the dead run's copy is still there");
+    assert!(live.exists(), "a running process's folder was removed");
+    // The run's own folder went with it: only the live one is left.
+    let left: Vec<String> = std::fs::read_dir(temp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, vec![live.file_name().unwrap().to_string_lossy().into_owned()]);
+}
