@@ -532,3 +532,19 @@ fn two_runs_at_once_both_land_in_the_history() {
     assert_eq!(rows.len(), 4, "{rows:#?}");
     assert_eq!(rows.iter().filter(|r| r.ends_with("|-")).count(), 2, "{rows:#?}");
 }
+
+#[test]
+fn a_rule_that_is_never_null_assigns_with_nothing_to_collect() {
+    // `x IS NOT NULL` is TRUE or FALSE on every row, so DataFusion folds each `to_collect` item to NULL;
+    // `concat_ws(',')` with nothing left used to fail to plan ("expects at least 2 arguments").
+    let case = Case::new(
+        "[source.c]\npath = \"c.csv\"\n\n[subject]\ntable = \"c\"\nkey = \"id\"\n\n\
+         [segment.known]\nrule = \"x IS NOT NULL\"\n",
+    );
+    std::fs::write(case.path("c.csv"), "id,x\n1,a\n2,\n").unwrap();
+    let run = assign(&case, &["--out", "out.csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows = std::fs::read_to_string(case.path("out.csv")).unwrap();
+    // Row 1 has x: member; row 2 has none: non_member (decided on the absence, nothing to collect).
+    assert_eq!(rows, "id,known,to_collect\n1,member,\n2,non_member,\n");
+}

@@ -109,7 +109,10 @@ pub fn to_collect(segments: &[SegmentSql]) -> String {
     if items.is_empty() {
         "''".to_string()
     } else {
-        format!("COALESCE(concat_ws(',', {}), '')", items.join(", "))
+        // A leading '' keeps concat_ws with two arguments when DataFusion's simplifier folds every
+        // item to NULL (a rule that is never NULL): `concat_ws(',')` alone fails to plan. `substr`
+        // drops the comma it adds in front.
+        format!("substr(concat_ws(',', '', {}), 2)", items.join(", "))
     }
 }
 
