@@ -340,6 +340,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             fail_on,
             history,
         } => {
+            let path = json_path(&output, "audit.json");
+            let html_path = output.html.clone().unwrap_or_else(|| output.out.join("report.html"));
+            segaudit::guard_outputs(&spec, history.as_deref(), &[&path, &html_path])?;
             let progress = Progress::start("auditing", output.run.quiet);
             let audit_options = AuditOptions {
                 history,
@@ -348,9 +351,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let report = segaudit::run_audit(&spec, &audit_options);
             drop(progress);
             let report = report?;
-            let path = json_path(&output, "audit.json");
             json::write(&report, &path)?;
-            let html_path = output.html.clone().unwrap_or_else(|| output.out.join("report.html"));
             html::write(&report, &html_path)?;
             if output.run.show_sql {
                 print_sql(&report);

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod diff;
 pub mod init;
 mod init_guess;
+mod outputs;
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +16,7 @@ use crate::engine::{database, RunOptions};
 use crate::report::Report;
 use crate::spec;
 use audit::{AuditOptions, CheckOutcome, Run};
+pub use outputs::guard_outputs;
 
 fn runtime(threads: usize) -> Result<tokio::runtime::Runtime> {
     let mut builder = tokio::runtime::Builder::new_multi_thread();
@@ -42,6 +44,10 @@ pub fn run_audit(spec_path: &Path, options: &AuditOptions) -> Result<Report> {
 
 /// Writes every subject row's segment memberships (`segaudit assign`, contract §8).
 pub fn run_assign(spec_path: &Path, options: &assign::AssignOptions) -> Result<assign::AssignOutcome> {
+    let summary = assign::summary_path(&options.out);
+    let mut outputs = vec![options.out.as_path(), summary.as_path()];
+    outputs.extend(options.html.as_deref());
+    guard_outputs(spec_path, options.history.as_deref(), &outputs)?;
     let spec = spec::load(spec_path)?;
     runtime(options.run.threads)?.block_on(assign::assign(&spec, options))
 }

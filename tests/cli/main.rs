@@ -12,6 +12,7 @@ mod heterogeneity;
 mod history;
 mod hostile;
 mod languages;
+mod outputs;
 mod precision;
 mod properties;
 mod report;
