@@ -458,6 +458,20 @@ fn build_subject(at: &At, raw: &RawSpec, sources: &[Source], views: &[View]) -> 
             )
             .with_tip(unknown(subject.table.get_ref(), "source or view", &tables)));
     }
+    // A stratum's groups are named by their values in every output: a personal field would list them.
+    if let Some(stratum) = subject
+        .strata
+        .iter()
+        .find(|s| raw.field.get(s.get_ref()).is_some_and(|f| f.pii))
+    {
+        return Err(at
+            .err(
+                stratum,
+                "subject.strata",
+                format!("{:?} is pii, and strata name every value of their attribute in the report and the history", stratum.get_ref()),
+            )
+            .with_tip("remove it from strata, or stratify on a coarser field that is not personal (a region, an age band computed in a [view])"));
+    }
     Ok(Subject {
         table: at.located(&subject.table),
         key: subject.key.as_ref().map(|k| at.located(k)),

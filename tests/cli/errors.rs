@@ -159,3 +159,25 @@ fn check_refuses_a_declared_field_the_subject_lacks() {
     assert_eq!(audit.code, 0, "{}", audit.stderr);
     assert!(audit.finding("field_map.missing", "lates").is_some());
 }
+
+#[test]
+fn a_pii_stratum_is_refused_before_its_values_leak() {
+    // Strata groups carry their values (`segments[].strata[].groups[].value`, the heatmap, the history):
+    // a pii field there would print every phone number. The spec is refused at the stratum's line.
+    let case = Case::new(&format!(
+        "[source.c]\npath = \"{}\"\n\n[subject]\ntable = \"c\"\nstrata = [\"late\"]\n\n[field.late]\npii = true\n",
+        fixture("segments/customers.csv")
+    ));
+    for command in ["audit", "check"] {
+        let run = case.run(&[command, "spec.toml"]);
+        assert_error(
+            &run,
+            &[
+                "spec.toml:6:11",
+                "subject.strata",
+                "\"late\" is pii",
+                "remove it from strata",
+            ],
+        );
+    }
+}
