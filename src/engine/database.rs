@@ -234,7 +234,7 @@ pub async fn register(ctx: &SessionContext, name: &str, db: &Database, null_toke
                 Relation::Table(table) => fail(&format!("cannot read table {table:?}"), &e, TABLE_TIP),
                 Relation::Query(_) => fail("cannot run the query", &e, QUERY_TIP),
             })?;
-            let mut factory = SqliteConnectionPoolFactory::new(&path.to_string_lossy(), Mode::File, CONNECT_TIMEOUT);
+            let mut factory = SqliteConnectionPoolFactory::new(&read_only_uri(path), Mode::File, CONNECT_TIMEOUT);
             if let Relation::Table(table) = &db.relation {
                 factory = factory.with_schema(table_reference(table), Arc::clone(&schema));
             }
@@ -304,15 +304,31 @@ async fn timed<T, E: fmt::Display>(
     }
 }
 
+/// The SQLite URI that opens `path` without ever changing it: `mode=ro`, and `immutable=1` unless a
+/// `-wal` file shows a writer may be at work (an immutable reader would ignore its pages). The pool
+/// switches a writable file to WAL journaling and so changes its bytes; a read-only connection
+/// cannot, and a file the user may not write is audited all the same.
+fn read_only_uri(path: &Path) -> String {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+    // What would end or escape the path part of a URI.
+    const PATH_PART: &AsciiSet = &CONTROLS.add(b'?').add(b'#').add(b'%').add(b' ');
+    let absolute = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let mut wal = absolute.clone().into_os_string();
+    wal.push("-wal");
+    let immutable = if Path::new(&wal).exists() { "" } else { "&immutable=1" };
+    let shown = absolute.to_string_lossy();
+    format!("file:{}?mode=ro{immutable}", utf8_percent_encode(&shown, PATH_PART))
+}
+
 /// A SQLite table's or query's columns with the types their declarations give (SQLite's affinity
 /// rules); an undeclared type (an expression in a query) is read as text.
 fn sqlite_schema(path: &Path, relation: &Relation) -> std::result::Result<SchemaRef, String> {
     use datafusion::arrow::datatypes::{DataType, Field, Schema};
     use rusqlite::OpenFlags;
-    // Read-write without CREATE: a temporary view lives in the connection, never in the file.
+    // Read-only: the temporary view below lives in the connection's temp schema, never in the file.
     let conn = rusqlite::Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        read_only_uri(path),
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
     )
     .map_err(|e| e.to_string())?;
     let (schema, table) = match relation {

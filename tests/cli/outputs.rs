@@ -1,5 +1,6 @@
-//! An output that would overwrite an input is refused before anything runs (exit 2, naming both), and
-//! the input is left byte for byte as it was (issue 29: `--json data.csv` used to replace the data).
+//! Inputs stay as they were: an output that would overwrite one is refused before anything runs (exit 2,
+//! naming both; `--json data.csv` used to replace the data), and a SQLite file is read without a byte
+//! changing, even when it is read-only (issue 29).
 
 use crate::Case;
 
@@ -95,4 +96,35 @@ fn an_output_inside_a_source_folder_a_glob_or_the_history_is_refused() {
         "inside the folder",
     );
     assert!(!history.path("h/membership.parquet").exists());
+}
+
+#[test]
+fn a_sqlite_file_is_read_without_changing_it_even_read_only() {
+    // The provider used to switch the file to WAL journaling (its bytes changed, `-wal`/`-shm` appeared)
+    // and a read-only file failed with "attempt to write a readonly database".
+    let case = Case::new(
+        "[source.t]\nurl = \"sqlite:t.db\"\nquery = \"SELECT * FROM t WHERE n > 1\"\n\n\
+         [subject]\ntable = \"t\"\nkey = \"id\"\n\n[field.n]\ntype = \"integer\"\n",
+    );
+    let conn = rusqlite::Connection::open(case.path("t.db")).unwrap();
+    conn.execute_batch("CREATE TABLE t (id INTEGER, n INTEGER); INSERT INTO t VALUES (1, 1), (2, 2), (3, 3);")
+        .unwrap();
+    drop(conn);
+    let before = std::fs::read(case.path("t.db")).unwrap();
+    let modified = std::fs::metadata(case.path("t.db")).unwrap().modified().unwrap();
+    for read_only in [false, true] {
+        let mut permissions = std::fs::metadata(case.path("t.db")).unwrap().permissions();
+        permissions.set_readonly(read_only);
+        std::fs::set_permissions(case.path("t.db"), permissions).unwrap();
+        let run = case.audit(&["--fail-on", "never"]);
+        assert_eq!(run.code, 0, "read-only {read_only}: {}", run.stderr);
+        // Rows 2 and 3 have n > 1: the query ran in the database.
+        assert_eq!(run.report()["subject"]["rows"], 2);
+        assert_eq!(std::fs::read(case.path("t.db")).unwrap(), before);
+        assert_eq!(
+            std::fs::metadata(case.path("t.db")).unwrap().modified().unwrap(),
+            modified
+        );
+        assert!(!case.path("t.db-wal").exists() && !case.path("t.db-shm").exists());
+    }
 }
