@@ -225,7 +225,7 @@ fn convert(
         return Ok(prepared);
     }
     let chunks = parse_in_parallel(&format, first, &mut chunker, shards)?;
-    tally(&mut prepared, &chunks);
+    tally(&mut prepared, &chunks, chunker.ended_in_quote());
     Ok(prepared)
 }
 
@@ -251,15 +251,19 @@ fn header_of(format: &RowsFormat, options: &CsvOptions, chunk: &Chunk) -> Result
 }
 
 /// What the chunks held, added up in file order.
-fn tally(prepared: &mut PreparedCsv, chunks: &[ChunkRows]) {
+fn tally(prepared: &mut PreparedCsv, chunks: &[ChunkRows], ended_in_quote: bool) {
     for chunk in chunks {
         prepared.rows += chunk.rows;
         prepared.bad_rows += chunk.bad_rows;
         let room = BAD_LINES_KEPT.saturating_sub(prepared.bad_lines.len());
         prepared.bad_lines.extend(chunk.bad_lines.iter().take(room));
     }
-    // Only the file's last record can have swallowed the rest of the file.
-    prepared.unclosed_quote = chunks.iter().rev().find(|c| c.rows > 0).and_then(|c| c.last_swallowed);
+    // Only the file's last record can have swallowed the rest of the file, or been cut inside a quote.
+    let last = chunks.iter().rev().find(|c| c.rows > 0);
+    prepared.unclosed_quote = last.and_then(|c| {
+        c.last_swallowed
+            .or_else(|| if ended_in_quote { c.last_line } else { None })
+    });
 }
 
 /// A failure, and the chunk it was met in: the first in file order is the one a single reader meets.

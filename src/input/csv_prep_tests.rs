@@ -177,6 +177,25 @@ fn an_unclosed_quote_is_found_on_its_line() -> TestResult {
 }
 
 #[test]
+fn a_truncated_last_line_inside_a_quote_is_an_unclosed_quote() -> TestResult {
+    // An export cut in the middle of a quoted value, with or without a final newline: the cut record
+    // is read (two rows, as when a quote swallows the rest of a file) and its line is named.
+    for text in [&b"id,v\n1,a\n2,\"b"[..], b"id,v\n1,a\n2,\"b\n", b"id,v\n1,a\n2,\""] {
+        let read = same_for_every_chunk_size("a.csv", text, &options())?;
+        assert_eq!(
+            (read.unclosed_quote, read.rows),
+            (Some(3), 2),
+            "{:?}",
+            String::from_utf8_lossy(text)
+        );
+    }
+    // A quote closed right at the end of the file is no cut.
+    let closed = same_for_every_chunk_size("a.csv", b"id,v\n1,a\n2,\"b\"", &options())?;
+    assert_eq!((closed.unclosed_quote, closed.rows), (None, 2));
+    Ok(())
+}
+
+#[test]
 fn windows_1252_is_decoded_by_the_workers_as_a_whole_file_would_be() -> TestResult {
     let utf8 = "nom;ville\nJosé;Abidjan\n\"Zoé\n€\";Bouaké\nç\n";
     let (cp1252, _, _) = encoding_rs::WINDOWS_1252.encode(utf8);

@@ -146,6 +146,8 @@ pub struct ChunkRows {
     pub bad_lines: Vec<u64>,
     /// The line of the chunk's last record when it swallowed lines (see `swallowed_lines`).
     pub last_swallowed: Option<u64>,
+    /// The line of the chunk's last record.
+    pub last_line: Option<u64>,
 }
 
 /// One IPC stream and the columns of the batch being built for it.
@@ -207,6 +209,7 @@ impl Shard {
             self.append(format, chunk, &record)?;
             // Kept for the last record only: the reader has reached the end of the chunk after it.
             found.last_swallowed = swallowed_lines(&record, format.delimiter).then_some(line);
+            found.last_line = Some(line);
             found.rows += 1;
         }
         Ok(found)

@@ -209,6 +209,12 @@ impl<R: Read> Chunker<R> {
         self.index
     }
 
+    /// Whether the stream ended inside a quoted field: its last record opened a quote that nothing
+    /// closed (an export cut short), which the csv crate reads without a word.
+    pub fn ended_in_quote(&self) -> bool {
+        self.eof && self.scanned == self.buf.len() && self.scanner.state == State::Quoted
+    }
+
     /// Whole records read so far that no chunk holds yet, handed out when the source fails.
     fn take_complete(&mut self) -> Option<Chunk> {
         self.scan(false);

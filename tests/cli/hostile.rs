@@ -75,6 +75,16 @@ fn odd_but_readable_files_are_audited_with_findings() {
         finding["message"].as_str().unwrap().contains("unclosed_quote.csv:2"),
         "{finding}"
     );
+    // An export cut inside a quoted value on its last line: the cut row is read, and named.
+    let run = audit_of("truncated_quote.csv");
+    assert_eq!(run.report()["subject"]["rows"], 3);
+    let finding = run
+        .finding("source.unclosed_quote", "")
+        .expect("truncated quote finding");
+    assert!(
+        finding["message"].as_str().unwrap().contains("truncated_quote.csv:4"),
+        "{finding}"
+    );
     // A key column with nothing in it.
     let run = audit_of("null_key.csv");
     assert_eq!(run.code, 0, "{}", run.stderr);
