@@ -59,12 +59,20 @@ fn views_that_write_are_refused() {
         "COPY (SELECT * FROM c) TO 'stolen.csv'",
         "CREATE TABLE stolen AS SELECT * FROM c",
         "INSERT INTO c VALUES (1)",
+        // A SELECT that changes the session or the database (issue 29: a query switched the read-only
+        // session off, then advanced a sequence).
+        "SELECT set_config('default_transaction_read_only', 'off', false) AS x FROM c",
     ] {
         let spec = spec_with("").replace("[subject]", &format!("[view.v]\nsql = \"{statement}\"\n\n[subject]"));
         let case = Case::new(&spec);
         for command in ["check", "audit"] {
             let run = case.run(&[command, "spec.toml"]);
-            assert_error(&run, &["spec.toml:6:7", "view.v.sql", "only SELECT"]);
+            let why = if statement.contains("set_config") {
+                "set_config()"
+            } else {
+                "only SELECT"
+            };
+            assert_error(&run, &["spec.toml:6:7", "view.v.sql", why]);
         }
         assert!(!case.path("stolen.csv").exists());
     }
