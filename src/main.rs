@@ -348,11 +348,13 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 history,
                 ..options(&output, fail_on)
             };
-            let report = segaudit::run_audit(&spec, &audit_options);
+            let files = segaudit::ReportFiles {
+                json: &path,
+                html: &html_path,
+            };
+            let report = segaudit::run_audit_writing(&spec, &audit_options, Some(files));
             drop(progress);
             let report = report?;
-            json::write(&report, &path)?;
-            html::write(&report, &html_path)?;
             if output.run.show_sql {
                 print_sql(&report);
             }

@@ -5,31 +5,47 @@ use std::path::Path;
 
 use crate::base::error::{Error, Result};
 
-/// Writes `content` next to `path` then renames it into place, so a reader never sees half a report.
+/// Writes `content` next to `path`, syncs it, then renames it into place and syncs the folder: a
+/// reader never sees half a report, and a crash leaves the old file or the new one.
 pub fn write_atomically(path: &Path, content: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
+    write_together(&[(path, content)])
+}
+
+/// Writes several files as one: each to a temporary file beside it, all synced, and only then all
+/// renamed into place. A failure while writing (a full disk) leaves every target as it was; only a
+/// failure between two renames, after all data is on disk, can leave some renamed.
+pub fn write_together(files: &[(&Path, &[u8])]) -> Result<()> {
+    let mut temps = Vec::with_capacity(files.len());
+    for (path, content) in files {
+        let dir = folder_of(path);
+        let unwritable =
+            |e: std::io::Error| Error::io(dir, &e).with_tip("choose an output folder you can write to (--out DIR)");
+        std::fs::create_dir_all(dir).map_err(unwritable)?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".segaudit-");
+        // Reports are shared documents: readable like any file the user writes (tempfile defaults to 0600).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        let mut temp = builder.tempfile_in(dir).map_err(unwritable)?;
+        temp.write_all(content).map_err(|e| Error::io(path, &e))?;
+        temp.as_file().sync_all().map_err(|e| Error::io(path, &e))?;
+        temps.push((temp, *path));
+    }
+    for (temp, path) in temps {
+        temp.persist(path).map_err(|e| Error::io(path, &e.error))?;
+        sync_folder(folder_of(path));
+    }
+    Ok(())
+}
+
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
-    };
-    let unwritable =
-        |e: std::io::Error| Error::io(dir, &e).with_tip("choose an output folder you can write to (--out DIR)");
-    std::fs::create_dir_all(dir).map_err(unwritable)?;
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".segaudit-");
-    // Reports are shared documents: readable like any file the user writes (tempfile defaults to 0600).
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
     }
-    let mut temp = builder.tempfile_in(dir).map_err(unwritable)?;
-    temp.write_all(content).map_err(|e| Error::io(path, &e))?;
-    // On disk before it replaces the old file, and the rename on disk before we report success: a
-    // crash leaves the old report or the new one, never an empty file.
-    temp.as_file().sync_all().map_err(|e| Error::io(path, &e))?;
-    temp.persist(path).map_err(|e| Error::io(path, &e.error))?;
-    sync_folder(dir);
-    Ok(())
 }
 
 /// Flushes a folder's entries (a rename) to disk; best effort where folders cannot be opened.

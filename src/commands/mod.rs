@@ -31,10 +31,29 @@ fn runtime(threads: usize) -> Result<tokio::runtime::Runtime> {
 
 /// Runs the audit a spec file declares.
 pub fn run_audit(spec_path: &Path, options: &AuditOptions) -> Result<Report> {
+    run_audit_writing(spec_path, options, None)
+}
+
+/// Where `audit` writes its JSON and HTML reports.
+pub struct ReportFiles<'a> {
+    pub json: &'a Path,
+    pub html: &'a Path,
+}
+
+/// Runs the audit, writes its reports together (both or neither: a full disk leaves the previous
+/// ones), and only then adds the run to the history, so a history never holds a run whose reports
+/// were not written.
+pub fn run_audit_writing(spec_path: &Path, options: &AuditOptions, files: Option<ReportFiles>) -> Result<Report> {
     let spec = spec::load(spec_path)?;
     let report = runtime(options.run.threads)?
         .block_on(audit::audit(&spec, options, Run::Audit))
         .map_err(|e| database::explain_scan_error(&spec.sources, e))?;
+    if let Some(files) = files {
+        let mut json = crate::report::render::json::to_string(&report)?;
+        json.push('\n');
+        let html = crate::report::render::html::render(&report)?;
+        crate::base::fs::write_together(&[(files.json, json.as_bytes()), (files.html, html.as_bytes())])?;
+    }
     // The run is kept only once the whole report exists: a failed or killed audit adds nothing.
     if let Some(dir) = options.history_dir(&spec) {
         crate::history::open(&dir)?.record(&report)?;

@@ -260,10 +260,7 @@ fn tally(prepared: &mut PreparedCsv, chunks: &[ChunkRows], ended_in_quote: bool)
     }
     // Only the file's last record can have swallowed the rest of the file, or been cut inside a quote.
     let last = chunks.iter().rev().find(|c| c.rows > 0);
-    prepared.unclosed_quote = last.and_then(|c| {
-        c.last_swallowed
-            .or_else(|| if ended_in_quote { c.last_line } else { None })
-    });
+    prepared.unclosed_quote = last.and_then(|c| c.last_swallowed.or(c.last_line.filter(|_| ended_in_quote)));
 }
 
 /// A failure, and the chunk it was met in: the first in file order is the one a single reader meets.

@@ -128,3 +128,40 @@ fn a_sqlite_file_is_read_without_changing_it_even_read_only() {
         assert!(!case.path("t.db-wal").exists() && !case.path("t.db-shm").exists());
     }
 }
+
+#[test]
+fn reports_are_written_together_and_the_run_kept_only_after_them() {
+    // The HTML cannot be written (its folder would be inside a file): the JSON must stay the previous
+    // run's and the history must not gain a run whose reports do not exist.
+    let case = case("data/clients.csv");
+    let first = case.run(&[
+        "audit",
+        "spec.toml",
+        "--history",
+        "h",
+        "--fail-on",
+        "never",
+        "--json",
+        "kept.json",
+    ]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let kept = std::fs::read(case.path("kept.json")).unwrap();
+    std::fs::write(case.path("blocker"), "a file, not a folder").unwrap();
+    std::fs::write(case.path("data/clients.csv"), "id,segment_input\n1,a\n2,b\n3,c\n").unwrap();
+    let second = case.run(&[
+        "audit",
+        "spec.toml",
+        "--history",
+        "h",
+        "--fail-on",
+        "never",
+        "--json",
+        "kept.json",
+        "--html",
+        "blocker/report.html",
+    ]);
+    assert_eq!(second.code, 2, "{}", second.stderr);
+    assert_eq!(std::fs::read(case.path("kept.json")).unwrap(), kept);
+    let runs = std::fs::read_dir(case.path("h/runs")).unwrap().count();
+    assert_eq!(runs, 1, "the failed run was added to the history");
+}
