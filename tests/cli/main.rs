@@ -18,6 +18,8 @@ mod report;
 mod segments;
 mod sketch;
 mod spine;
+mod volume;
+mod waivers;
 mod workflow;
 
 use std::path::{Path, PathBuf};
