@@ -5,6 +5,7 @@
 
 mod architecture;
 mod assign;
+mod assign_gate;
 mod database;
 mod errors;
 mod fuzz;
