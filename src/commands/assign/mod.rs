@@ -228,6 +228,12 @@ pub async fn assign(spec: &Spec, options: &AssignOptions) -> Result<AssignOutcom
     // The audit's gate on the same data and engine (contract §10); its rule tests are the spec's.
     let report = super::audit::audit_on(&engine, spec, &gate_options(options), super::audit::Run::Audit).await?;
     let failed = report.tests.iter().any(|t| !t.passed) || !report.gate.passed;
+    // The gate's statements first, so --show-sql shows every scan this run made.
+    let gate_sql: Vec<String> = report
+        .sql
+        .iter()
+        .map(|s| format!("-- {} (audit gate)\n{}", s.purpose, s.sql))
+        .collect();
     let summary_file = summary_path(&options.out);
     let mut summary = Summary::new(spec, &key, options, format, lang, report.tests);
     summary.gate = Some(report.gate.clone());
@@ -264,7 +270,8 @@ pub async fn assign(spec: &Spec, options: &AssignOptions) -> Result<AssignOutcom
         segment_ids: &segment_ids,
         segmentations: &segmentation_plan,
     });
-    let mut statements = vec![statement.clone()];
+    let mut statements = gate_sql;
+    statements.push(statement.clone());
 
     // Written into a temporary folder beside the output, renamed over it only once all is done.
     let scratch = tempfile::Builder::new()
