@@ -122,6 +122,7 @@ impl StoredRun {
     pub fn point(&self) -> RunPoint {
         RunPoint {
             id: self.id.clone(),
+            rows: self.report.subject.rows,
             time: self.time().to_string(),
             fields: self
                 .report

@@ -81,6 +81,8 @@ pub struct RunPoint {
     pub fields: Vec<(String, Option<f64>)>,
     /// Segment id, size_min, size_max.
     pub segments: Vec<(String, u64, u64)>,
+    /// The subject's rows in that run.
+    pub rows: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -129,8 +129,10 @@ fn a_seventy_percent_extract_after_a_full_one_fails_the_gate() {
 
     // 70 rows after 100: |70 − 100| / 100 = 0.30 > high (0.20), ≤ critical (0.50): high, gate fails.
     std::fs::write(case.path("c.csv"), rows_csv(70)).unwrap();
-    let cut = case.audit(&["--history", "hist"]);
+    let cut = case.run(&["audit", "spec.toml", "--out", "out", "--history", "hist"]);
     assert_eq!(cut.code, 1, "{}", cut.stdout);
+    // The first page names the move among the changes since the last audit.
+    assert!(cut.stdout.contains("rows 100 → 70"), "{}", cut.stdout);
     let shift = cut.report()["subject"]["row_count_shift"].as_f64().unwrap();
     assert!((shift - 0.30).abs() < 1e-12, "{shift}");
     let finding = cut.finding("subject.row_count_shift", "").unwrap();

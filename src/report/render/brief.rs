@@ -211,6 +211,17 @@ fn since_sentence(report: &Report) -> Option<String> {
                     &[("segment", segment), ("before", &before), ("now", &now)],
                 )
             }
+            ("subject.row_count_shift", _, _) => {
+                let before = report.trend.last().map_or(0, |p| p.rows);
+                fill(
+                    lang,
+                    Key::BriefRowsMoved,
+                    &[
+                        ("before", &count(lang, before)),
+                        ("now", &count(lang, report.subject.rows)),
+                    ],
+                )
+            }
             ("field.distribution_shift", Some(field), _) => {
                 let psi = report
                     .fields
