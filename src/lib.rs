@@ -20,7 +20,7 @@ pub use base::error::{Error, Result};
 pub use base::fs::write_atomically;
 pub use base::i18n::Lang;
 pub use base::risk::{FailOn, Level};
-pub use commands::assign::summary::render as render_assign_summary;
+pub use commands::assign::summary::{refusal as render_assign_refusal, render as render_assign_summary};
 pub use commands::assign::{AssignOptions, AssignOutcome};
 pub use commands::audit::{AuditOptions, CheckOutcome};
 pub use commands::diff::{diff, render as render_diff, render_html as render_diff_html};

@@ -512,18 +512,12 @@ fn assign_outcome(
     for test in tests.iter().filter(|t| !t.passed) {
         print_failed_test(test);
     }
-    let failed = tests.iter().any(|t| !t.passed);
+    let gate_failed = outcome.summary.gate.as_ref().is_some_and(|g| !g.passed);
+    let failed = tests.iter().any(|t| !t.passed) || gate_failed;
+    if let Some(why) = segaudit::render_assign_refusal(&outcome.summary) {
+        eprintln!("{why}");
+    }
     if !outcome.written {
-        let fr = outcome.summary.lang == Lang::Fr;
-        eprintln!(
-            "{}",
-            if fr {
-                "un test de règle a échoué : rien n'a été écrit (--force écrit quand même)"
-            } else {
-                // pt: um teste de regra falhou: nada foi escrito (--force escreve mesmo assim)
-                "a rule test failed: nothing was written (--force writes anyway)"
-            }
-        );
         return Ok(ExitCode::from(1));
     }
     if show_sql {

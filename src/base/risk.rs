@@ -111,6 +111,11 @@ impl Thresholds {
         high: 0.10,
         critical: 0.20,
     };
+    pub const ROW_COUNT_SHIFT: Thresholds = Thresholds {
+        warn: 0.05,
+        high: 0.20,
+        critical: 0.50,
+    };
     pub const PSI: Thresholds = Thresholds {
         warn: 0.10,
         high: 0.25,

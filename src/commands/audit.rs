@@ -52,6 +52,11 @@ pub struct CheckOutcome {
 
 pub async fn audit(spec: &Spec, options: &AuditOptions, run: Run<'_>) -> Result<Report> {
     let engine = Engine::open(spec, options.run).await?;
+    audit_on(&engine, spec, options, run).await
+}
+
+/// The audit on an open engine (`assign` runs it on its own engine, to judge the gate on the same data).
+pub async fn audit_on(engine: &Engine, spec: &Spec, options: &AuditOptions, run: Run<'_>) -> Result<Report> {
     let lang = options.lang.unwrap_or(spec.lang);
     let key = spec.subject.key.as_ref().map(|k| k.value.as_str());
     let history = match options.history_dir(spec) {
@@ -65,7 +70,7 @@ pub async fn audit(spec: &Spec, options: &AuditOptions, run: Run<'_>) -> Result<
         crate::engine::udf::register_profile(&engine.ctx, &engine.rules, engine.profile_shape, &bins);
     }
     let mut profiled = profile::profile(
-        &engine,
+        engine,
         &ProfileSettings {
             subject: &spec.subject.table.value,
             key,
@@ -76,14 +81,14 @@ pub async fn audit(spec: &Spec, options: &AuditOptions, run: Run<'_>) -> Result<
     )
     .await?;
     let apart = tally::apart(spec, &profiled.fields);
-    let (tally, fused) = tally::measure(&engine, spec, apart).await?;
-    let mut measured = segments::measure(&engine, spec, &tally);
-    let tests = ruletest::run(&engine, spec).await?;
+    let (tally, fused) = tally::measure(engine, spec, apart).await?;
+    let mut measured = segments::measure(engine, spec, &tally);
+    let tests = ruletest::run(engine, spec).await?;
     heterogeneity::enrich_segments(&mut measured.segments, &profiled.fields, profiled.rows);
     let strata: Vec<&str> = spec.subject.strata.iter().map(|s| s.value.as_str()).collect();
     let heterogeneity = Heterogeneity {
         heatmap: heterogeneity::heatmap(&tally, &strata, &engine.columns, spec.min_count),
-        co_missingness: heterogeneity::co_missingness(&engine, spec, &tally),
+        co_missingness: heterogeneity::co_missingness(engine, spec, &tally),
     };
 
     if let Some(previous) = previous {
@@ -116,6 +121,7 @@ pub async fn audit(spec: &Spec, options: &AuditOptions, run: Run<'_>) -> Result<
         },
     );
     let mut history_info = None;
+    let mut row_count_shift = None;
     let mut trend = Vec::new();
     if let Some(history) = &history {
         findings.extend(crate::history::drift::history_findings(
@@ -133,6 +139,9 @@ pub async fn audit(spec: &Spec, options: &AuditOptions, run: Run<'_>) -> Result<
                 &measured.segments,
                 previous,
             ));
+            let (shift, finding) = crate::history::drift::row_count_shift(&spec.risk, lang, profiled.rows, previous);
+            row_count_shift = Some(shift);
+            findings.extend(finding);
         }
         let (run_id, run_time) = crate::history::new_run_id();
         history_info = Some(crate::report::HistoryInfo {
@@ -144,6 +153,8 @@ pub async fn audit(spec: &Spec, options: &AuditOptions, run: Run<'_>) -> Result<
         let skip = history.runs.len().saturating_sub(crate::history::TREND_RUNS);
         trend = history.runs.iter().skip(skip).map(|r| r.point()).collect();
     }
+    let today = crate::judge::waivers::day_of(&options.generated_at);
+    crate::judge::waivers::apply(&spec.waivers, lang, today, &mut findings);
     let fail_on = options.fail_on.unwrap_or(spec.fail_on);
     let mut statements = vec![SqlStatement {
         purpose: "typed, cleaned subject".into(),
@@ -179,6 +190,8 @@ pub async fn audit(spec: &Spec, options: &AuditOptions, run: Run<'_>) -> Result<
             key: key.map(str::to_string),
             duplicate_keys: profiled.duplicate_keys,
             strata: spec.subject.strata.iter().map(|s| s.value.clone()).collect(),
+            min_rows: spec.subject.min_rows,
+            row_count_shift,
         },
         gate: Gate::decide(fail_on, &findings),
         fields,

@@ -149,6 +149,11 @@ pub fn size_shift(previous: (u64, u64), current: (u64, u64)) -> f64 {
     (c - p).abs() / p.max(1.0)
 }
 
+/// The subject's row count shift (contract §10): |rows − rows_prev| / max(rows_prev, 1).
+pub fn row_count_shift(previous: u64, current: u64) -> f64 {
+    (current as f64 - previous as f64).abs() / (previous as f64).max(1.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

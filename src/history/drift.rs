@@ -56,6 +56,8 @@ fn finding(level: Level, code: &'static str, segment: Option<&str>, field: Optio
         segment: segment.map(str::to_string),
         field: field.map(str::to_string),
         message,
+        waived: false,
+        waiver_reason: None,
     }
 }
 
@@ -144,6 +146,34 @@ pub fn findings(
         ));
     }
     out
+}
+
+/// `subject.row_count_shift` (contract §10): the shift of the subject's rows since `previous`, and
+/// its finding when above `[risk] row_count_shift`.
+pub fn row_count_shift(risk: &RiskSettings, lang: Lang, rows: u64, previous: &StoredRun) -> (f64, Option<Finding>) {
+    let was = previous.report.subject.rows;
+    let shift = crate::engine::drift::row_count_shift(was, rows);
+    let level = risk.row_count_shift.level_when_high(Some(shift));
+    let finding = (level != Level::Ok).then(|| {
+        finding(
+            level,
+            "subject.row_count_shift",
+            None,
+            None,
+            fill(
+                lang,
+                Key::DriftRowCountShift,
+                &[
+                    ("table", &previous.report.subject.table),
+                    ("moved", &percent(lang, Some(shift))),
+                    ("run", &previous.id),
+                    ("was", &count(lang, was)),
+                    ("now", &count(lang, rows)),
+                ],
+            ),
+        )
+    });
+    (shift, finding)
 }
 
 /// Warnings about the history itself: runs skipped because unreadable, and a previous run that

@@ -43,6 +43,7 @@ pub fn rows(report: &Report) -> Vec<Metric> {
         "duplicate_keys",
         subject.duplicate_keys.map(|d| d as f64),
     );
+    push("subject", &subject.table, "row_count_shift", subject.row_count_shift);
     for f in &report.fields {
         let o = f.name.as_str();
         push("field", o, "rows", n(f.rows));

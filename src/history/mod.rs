@@ -122,6 +122,7 @@ impl StoredRun {
     pub fn point(&self) -> RunPoint {
         RunPoint {
             id: self.id.clone(),
+            rows: self.report.subject.rows,
             time: self.time().to_string(),
             fields: self
                 .report
@@ -154,8 +155,9 @@ struct Marker {
     version: u32,
 }
 
-/// Entries a history folder may hold besides the marker (issue 17 keeps memberships here too).
-const KNOWN_ENTRIES: [&str; 3] = ["runs", "metrics", "membership.parquet"];
+/// Entries a history folder may hold besides the marker: `assign --history` keeps its membership
+/// (and the lock that serialises its runs) beside the audit runs (contract §10, one history folder).
+const KNOWN_ENTRIES: [&str; 4] = ["runs", "metrics", "membership.parquet", "membership.lock"];
 
 /// Checks that `dir` is a history folder, or absent, or empty (it becomes one on the first run).
 pub fn open(dir: &Path) -> Result<History> {

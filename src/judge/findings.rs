@@ -18,6 +18,11 @@ pub struct Finding {
     pub segment: Option<String>,
     pub field: Option<String>,
     pub message: String,
+    /// Accepted by a `[[waiver]]` (contract §10): shown, but not counted by the gate.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub waived: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver_reason: Option<String>,
 }
 
 struct Sink<'a> {
@@ -37,6 +42,8 @@ impl Sink<'_> {
             segment: segment.map(str::to_string),
             field: field.map(str::to_string),
             message,
+            waived: false,
+            waiver_reason: None,
         });
     }
 }
@@ -124,6 +131,25 @@ fn field_map(sink: &mut Sink, entries: &[FieldMapEntry]) {
 
 fn subject(sink: &mut Sink, inputs: &Inputs) {
     let lang = sink.lang;
+    let min_rows = sink.spec.subject.min_rows;
+    if inputs.rows < min_rows {
+        let table = sink.spec.subject.table.value.clone();
+        sink.push(
+            Level::Critical,
+            "subject.too_few_rows",
+            None,
+            None,
+            fill(
+                lang,
+                Key::FindingTooFewRows,
+                &[
+                    ("table", &table),
+                    ("rows", &count(lang, inputs.rows)),
+                    ("min", &count(lang, min_rows)),
+                ],
+            ),
+        );
+    }
     if let Some(key) = &sink.spec.subject.key {
         let missing = inputs
             .fields

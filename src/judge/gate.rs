@@ -14,7 +14,13 @@ pub struct Gate {
 
 impl Gate {
     pub fn decide(fail_on: FailOn, findings: &[Finding]) -> Gate {
-        let worst = findings.iter().map(|f| f.level).max().unwrap_or(Level::Ok);
+        // A waived finding is shown but does not count (contract §10).
+        let worst = findings
+            .iter()
+            .filter(|f| !f.waived)
+            .map(|f| f.level)
+            .max()
+            .unwrap_or(Level::Ok);
         Gate {
             fail_on,
             worst,

@@ -81,6 +81,8 @@ pub struct RunPoint {
     pub fields: Vec<(String, Option<f64>)>,
     /// Segment id, size_min, size_max.
     pub segments: Vec<(String, u64, u64)>,
+    /// The subject's rows in that run.
+    pub rows: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -96,6 +98,10 @@ pub struct SubjectInfo {
     pub key: Option<String>,
     pub duplicate_keys: Option<u64>,
     pub strata: Vec<String>,
+    /// `[subject] min_rows` (contract §10).
+    pub min_rows: u64,
+    /// |rows − rows_prev| / max(rows_prev, 1) against the previous run; null without one (§10).
+    pub row_count_shift: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]

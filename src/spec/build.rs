@@ -207,6 +207,14 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
             false,
             f64::INFINITY,
         )?,
+        row_count_shift: thresholds(
+            &at,
+            "risk.row_count_shift",
+            raw.risk.row_count_shift.as_ref(),
+            crate::base::risk::Thresholds::ROW_COUNT_SHIFT,
+            false,
+            f64::INFINITY,
+        )?,
         min_population: raw.risk.min_population.unwrap_or(30),
     };
 
@@ -249,6 +257,7 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
             .max(1),
         tests,
         history: raw.history.as_ref().map(|h| dir.join(h.path.get_ref())),
+        waivers: super::waiver::build(path, text, &raw.waiver, &segment_ids)?,
     })
 }
 
@@ -476,6 +485,7 @@ fn build_subject(at: &At, raw: &RawSpec, sources: &[Source], views: &[View]) -> 
         table: at.located(&subject.table),
         key: subject.key.as_ref().map(|k| at.located(k)),
         strata: subject.strata.iter().map(|s| at.located(s)).collect(),
+        min_rows: subject.min_rows.unwrap_or(1),
     })
 }
 

@@ -5,6 +5,7 @@ pub mod database;
 pub mod fieldcheck;
 pub mod model;
 mod select;
+pub mod waiver;
 
 use std::path::{Path, PathBuf};
 
@@ -71,6 +72,8 @@ pub struct Subject {
     pub table: Located<String>,
     pub key: Option<Located<String>>,
     pub strata: Vec<Located<String>>,
+    /// `[subject] min_rows` (contract §10).
+    pub min_rows: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -115,6 +118,8 @@ pub struct RiskSettings {
     pub usability_drop: Thresholds,
     pub size_shift: Thresholds,
     pub psi: Thresholds,
+    /// |rows − rows_prev| / max(rows_prev, 1) (contract §10).
+    pub row_count_shift: Thresholds,
     pub min_population: u64,
 }
 
@@ -144,6 +149,8 @@ pub struct Spec {
     pub tests: Vec<RuleTest>,
     /// `[history] path`, resolved against the spec's folder.
     pub history: Option<PathBuf>,
+    /// `[[waiver]]` (contract §10).
+    pub waivers: Vec<waiver::Waiver>,
 }
 
 impl Spec {

@@ -31,6 +31,20 @@ pub struct RawSpec {
     pub history: Option<HistorySpec>,
     #[serde(default)]
     pub test: Vec<TestSpec>,
+    /// `[[waiver]]`: accepted findings (contract §10).
+    #[serde(default)]
+    pub waiver: Vec<Spanned<WaiverSpec>>,
+}
+
+/// `[[waiver]]`: a finding the committee accepted, until a date (contract §10).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaiverSpec {
+    pub code: Spanned<String>,
+    pub field: Option<Spanned<String>>,
+    pub segment: Option<Spanned<String>>,
+    pub reason: Option<Spanned<String>>,
+    pub until: Option<Spanned<String>>,
 }
 
 /// `[history]`: where runs are kept (contract §7).
@@ -79,6 +93,8 @@ pub struct SubjectSpec {
     pub key: Option<Spanned<String>>,
     #[serde(default)]
     pub strata: Vec<Spanned<String>>,
+    /// Fewer rows is `subject.too_few_rows` (contract §10); default 1.
+    pub min_rows: Option<u64>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -148,6 +164,7 @@ pub struct RiskSpec {
     pub usability_drop: Option<Spanned<ThresholdSpec>>,
     pub size_shift: Option<Spanned<ThresholdSpec>>,
     pub psi: Option<Spanned<ThresholdSpec>>,
+    pub row_count_shift: Option<Spanned<ThresholdSpec>>,
     pub min_population: Option<u64>,
 }
 

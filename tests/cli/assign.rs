@@ -71,6 +71,11 @@ rule = "age >= 30"
 segments = ["young", "adult"]
 [segmentation.s2]
 segments = ["young", "rich"]
+
+# The data is dirty on purpose (its numbers are the point): the audit gate, which `assign` runs
+# (contract §10), must not stop these tests; tests/cli/assign_gate.rs covers the gate.
+[gate]
+fail_on = "never"
 "#;
 
 const SMALL_DATA: &str = "id,kind,age,income\n\
@@ -274,6 +279,9 @@ rule = "age >= 30"
 
 [segmentation.life]
 segments = ["young", "adult"]
+
+[gate]
+fail_on = "never"
 "#;
 
 fn run_at(case: &Case, epoch: &str, data: &str) -> Value {

@@ -225,7 +225,7 @@ fn drift_fires_on_the_degraded_fields_and_segments_only_with_exact_psi() {
 }
 
 /// (run_id, scope, object, metric, value) of every row of `metrics/*.parquet`, through DataFusion.
-fn read_metrics(dir: &Path) -> Vec<(String, String, String, String, f64)> {
+pub fn read_metrics(dir: &Path) -> Vec<(String, String, String, String, f64)> {
     use datafusion::arrow::array::{Array, AsArray};
     use datafusion::arrow::datatypes::Float64Type;
     use datafusion::prelude::{ParquetReadOptions, SessionContext};

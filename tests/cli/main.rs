@@ -5,6 +5,7 @@
 
 mod architecture;
 mod assign;
+mod assign_gate;
 mod database;
 mod errors;
 mod fuzz;
@@ -19,6 +20,8 @@ mod report;
 mod segments;
 mod sketch;
 mod spine;
+mod volume;
+mod waivers;
 mod workflow;
 
 use std::path::{Path, PathBuf};

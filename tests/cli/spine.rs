@@ -124,7 +124,8 @@ fn header_only_file_gives_zero_rows_and_null_shares() {
         fixture("header_only/clients.csv")
     );
     let run = Case::new(&spec).audit(&[]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    // An empty extract fails the gate (contract §10: subject.too_few_rows, tests/cli/volume.rs).
+    assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(run.report()["subject"]["rows"], 0);
     assert!(run.field("ville")["completeness"].is_null());
     assert!(run.field("ville")["usability"].is_null());

@@ -44,6 +44,13 @@ pub fn render(summary: &Summary) -> String {
         n(summary.subject.rows),
         escape(&label(i18n::Key::Rows))
     ));
+    // Written past a failed gate (--force): why, and the findings that fail it (contract §10).
+    if let Some(why) = super::summary::refusal(summary) {
+        body.push_str(&format!(
+            "<p class=\"forced\"><strong>{}</strong></p>\n",
+            escape(&why).replace('\n', "<br>")
+        ));
+    }
     let segments: Vec<Vec<String>> = summary
         .segments
         .iter()

@@ -18,7 +18,6 @@ use crate::base::error::{Error, Result};
 use crate::engine::batch;
 use crate::engine::columns::Col;
 use crate::engine::{Engine, RunOptions};
-use crate::measure::ruletest;
 use crate::measure::segments;
 use crate::report::SpecInfo;
 use crate::spec::{Lang, Spec};
@@ -226,10 +225,20 @@ pub async fn assign(spec: &Spec, options: &AssignOptions) -> Result<AssignOutcom
     check_names(spec, &key)?;
     let lang = options.lang.unwrap_or(spec.lang);
     let engine = Engine::open(spec, options.run).await?;
-    let tests = ruletest::run(&engine, spec).await?;
-    let failed = tests.iter().any(|t| !t.passed);
+    // The audit's gate on the same data and engine (contract §10); its rule tests are the spec's.
+    let report = super::audit::audit_on(&engine, spec, &gate_options(options), super::audit::Run::Audit).await?;
+    let failed = report.tests.iter().any(|t| !t.passed) || !report.gate.passed;
+    // The gate's statements first, so --show-sql shows every scan this run made.
+    let gate_sql: Vec<String> = report
+        .sql
+        .iter()
+        .map(|s| format!("-- {} (audit gate)\n{}", s.purpose, s.sql))
+        .collect();
     let summary_file = summary_path(&options.out);
-    let mut summary = Summary::new(spec, &key, options, format, lang, tests);
+    let mut summary = Summary::new(spec, &key, options, format, lang, report.tests);
+    summary.gate = Some(report.gate.clone());
+    summary.gate_findings = gate_findings(&report.gate, report.findings);
+    summary.forced = options.force && failed;
     if failed && !options.force {
         return Ok(AssignOutcome {
             summary,
@@ -261,7 +270,8 @@ pub async fn assign(spec: &Spec, options: &AssignOptions) -> Result<AssignOutcom
         segment_ids: &segment_ids,
         segmentations: &segmentation_plan,
     });
-    let mut statements = vec![statement.clone()];
+    let mut statements = gate_sql;
+    statements.push(statement.clone());
 
     // Written into a temporary folder beside the output, renamed over it only once all is done.
     let scratch = tempfile::Builder::new()
@@ -395,6 +405,27 @@ pub async fn assign(spec: &Spec, options: &AssignOptions) -> Result<AssignOutcom
         summary_path: summary_file,
         statements,
     })
+}
+
+/// The audit `assign` runs for its gate: the same language and history (drift against the last
+/// audit run counts), the spec's `fail_on`, nothing recorded.
+fn gate_options(options: &AssignOptions) -> super::audit::AuditOptions {
+    super::audit::AuditOptions {
+        run: options.run,
+        lang: options.lang,
+        fail_on: None,
+        generated_at: options.run_time.clone(),
+        tool_version: options.tool_version.clone(),
+        history: options.history.clone(),
+    }
+}
+
+/// The findings that fail the gate: at or above `fail_on` and not waived.
+fn gate_findings(gate: &crate::report::Gate, findings: Vec<crate::report::Finding>) -> Vec<crate::report::Finding> {
+    let crate::base::risk::FailOn::At(limit) = gate.fail_on else {
+        return Vec::new();
+    };
+    findings.into_iter().filter(|f| f.level >= limit && !f.waived).collect()
 }
 
 /// The worklist from the distinct `to_collect` lists: for each field, the undecided rows that list it

@@ -26,6 +26,10 @@ pub struct Summary {
     pub worklist: Vec<WorklistEntry>,
     pub history: Option<HistoryInfo>,
     pub transitions: Vec<Transition>,
+    /// The audit gate on the same data (contract §10): a failed gate writes nothing unless `--force`.
+    pub gate: Option<crate::report::Gate>,
+    /// The findings that fail it (at or above `fail_on`, not waived).
+    pub gate_findings: Vec<crate::report::Finding>,
     #[serde(skip)]
     pub lang: Lang,
 }
@@ -135,9 +139,45 @@ impl Summary {
             worklist: Vec::new(),
             history: None,
             transitions: Vec::new(),
+            gate: None,
+            gate_findings: Vec::new(),
             lang,
         }
     }
+}
+
+/// Why the assignment was refused or forced, in the summary's language: a failed rule test first,
+/// else the failed gate; None when both passed.
+pub fn refusal(summary: &Summary) -> Option<String> {
+    let lang = summary.lang;
+    let written = summary.forced;
+    if summary.tests.iter().any(|t| !t.passed) && !written {
+        return Some(i18n::t(lang, Key::AssignTestFailed).to_string());
+    }
+    let gate = summary.gate.as_ref().filter(|g| !g.passed)?;
+    let key = if written {
+        Key::AssignGateFailedForced
+    } else {
+        Key::AssignGateFailed
+    };
+    let mut out = i18n::fill(
+        lang,
+        key,
+        &[
+            ("n", &summary.gate_findings.len().to_string()),
+            ("fail_on", crate::report::render::terminal::fail_on(lang, gate.fail_on)),
+            ("worst", i18n::level(lang, gate.worst)),
+        ],
+    );
+    for f in &summary.gate_findings {
+        out.push_str(&format!(
+            "\n  [{}] {}: {}",
+            i18n::level(lang, f.level),
+            f.code,
+            f.message
+        ));
+    }
+    Some(out)
 }
 
 /// The terminal summary.
@@ -155,8 +195,12 @@ pub fn render(summary: &Summary) -> String {
         ],
     );
     out.push_str(&format!("{assigned}\n"));
-    if summary.forced {
+    if summary.forced && summary.tests.iter().any(|t| !t.passed) {
         out.push_str(&format!("{}\n", i18n::t(lang, Key::AssignForced)));
+    }
+    if let Some(gate) = summary.gate.as_ref().filter(|g| g.passed) {
+        let passes = i18n::fill(lang, Key::AssignGatePasses, &[("worst", i18n::level(lang, gate.worst))]);
+        out.push_str(&format!("{passes}\n"));
     }
     if !summary.segments.is_empty() {
         let mut table = comfy_table::Table::new();

@@ -60,7 +60,19 @@ pub fn brief(report: &Report) -> Brief {
             .total_cmp(&relative_half_width(a))
             .then(a.id.cmp(&b.id))
     });
-    if total > 0 {
+    let (rows, min_rows) = (report.subject.rows, report.subject.min_rows);
+    if rows < min_rows {
+        // No segment can be sized on an empty or cut-short extract (contract §10).
+        sentences.push(if rows == 0 {
+            t(lang, Key::BriefEmpty).to_string()
+        } else {
+            fill(
+                lang,
+                Key::BriefTooFewRows,
+                &[("rows", &count(lang, rows)), ("min", &count(lang, min_rows))],
+            )
+        });
+    } else if total > 0 {
         if imprecise.is_empty() {
             sentences.push(fill(lang, Key::BriefAllSized, &[("total", &total.to_string())]));
         } else {
@@ -126,7 +138,9 @@ pub fn brief(report: &Report) -> Brief {
         FailOn::Never => None,
         FailOn::At(level) => Some(level),
     };
-    let at_or_above = limit.map_or(0, |limit| report.findings.iter().filter(|f| f.level >= limit).count());
+    let at_or_above = limit.map_or(0, |limit| {
+        report.findings.iter().filter(|f| f.level >= limit && !f.waived).count()
+    });
     let worst = level(lang, report.gate.worst);
     let fail_on = crate::base::i18n::fail_on(lang, report.gate.fail_on);
     sentences.push(if limit.is_none() {
@@ -195,6 +209,17 @@ fn since_sentence(report: &Report) -> Option<String> {
                     lang,
                     Key::BriefSizeMoved,
                     &[("segment", segment), ("before", &before), ("now", &now)],
+                )
+            }
+            ("subject.row_count_shift", _, _) => {
+                let before = report.trend.last().map_or(0, |p| p.rows);
+                fill(
+                    lang,
+                    Key::BriefRowsMoved,
+                    &[
+                        ("before", &count(lang, before)),
+                        ("now", &count(lang, report.subject.rows)),
+                    ],
                 )
             }
             ("field.distribution_shift", Some(field), _) => {

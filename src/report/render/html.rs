@@ -677,7 +677,13 @@ fn page(report: &Report) -> Page {
         findings: report
             .findings
             .iter()
-            .map(|f| (cell(lang, None, f.level), f.code.to_string(), f.message.clone()))
+            .map(|f| {
+                (
+                    cell(lang, None, f.level),
+                    f.code.to_string(),
+                    super::finding_text(lang, f),
+                )
+            })
             .collect(),
         heatmaps: report
             .heterogeneity

@@ -6,3 +6,15 @@ pub mod html;
 pub mod json;
 pub mod svg;
 pub mod terminal;
+
+/// A finding's message, followed for a waived finding by the waiver's reason (contract §10).
+pub fn finding_text(lang: crate::spec::Lang, f: &crate::report::Finding) -> String {
+    match &f.waiver_reason {
+        Some(reason) if f.waived => format!(
+            "{} — {}",
+            f.message,
+            crate::base::i18n::fill(lang, crate::base::i18n::Key::WaivedBecause, &[("reason", reason)])
+        ),
+        _ => f.message.clone(),
+    }
+}

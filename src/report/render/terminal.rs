@@ -177,7 +177,17 @@ pub fn render(report: &Report) -> String {
         out.push_str(&format!("  {}\n", l(Key::NoFindings)));
     }
     for f in report.findings.iter().take(FINDINGS_SHOWN) {
-        out.push_str(&format!("  [{}] {}: {}\n", level(lang, f.level), f.code, f.message));
+        match &f.waiver_reason {
+            Some(reason) if f.waived => out.push_str(&format!(
+                "  [{} · {}] {}: {} ({})\n",
+                l(Key::Waived),
+                level(lang, f.level),
+                f.code,
+                f.message,
+                fill(lang, Key::WaivedBecause, &[("reason", reason)])
+            )),
+            _ => out.push_str(&format!("  [{}] {}: {}\n", level(lang, f.level), f.code, f.message)),
+        }
     }
     if report.findings.len() > FINDINGS_SHOWN {
         out.push_str(&format!(
