@@ -165,7 +165,7 @@ pub fn refusal(summary: &Summary) -> Option<String> {
         key,
         &[
             ("n", &summary.gate_findings.len().to_string()),
-            ("fail_on", crate::report::render::terminal::fail_on(lang, gate.fail_on)),
+            ("fail_on", crate::base::i18n::fail_on(lang, gate.fail_on)),
             ("worst", i18n::level(lang, gate.worst)),
         ],
     );
