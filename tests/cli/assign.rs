@@ -547,7 +547,7 @@ fn a_rule_that_is_never_null_assigns_with_nothing_to_collect() {
     // `concat_ws(',')` with nothing left used to fail to plan ("expects at least 2 arguments").
     let case = Case::new(
         "[source.c]\npath = \"c.csv\"\n\n[subject]\ntable = \"c\"\nkey = \"id\"\n\n\
-         [segment.known]\nrule = \"x IS NOT NULL\"\n",
+         [segment.known]\nrule = \"x IS NOT NULL\"\n\n[gate]\nfail_on = \"never\"\n",
     );
     std::fs::write(case.path("c.csv"), "id,x\n1,a\n2,\n").unwrap();
     let run = assign(&case, &["--out", "out.csv"]);
