@@ -136,14 +136,14 @@ pub fn run_init(
 
 /// The current UTC time as RFC 3339, or `SOURCE_DATE_EPOCH` when set (reproducible reports).
 pub fn now_rfc3339() -> String {
-    let seconds = std::env::var("SOURCE_DATE_EPOCH")
+    // A fixed SOURCE_DATE_EPOCH (reproducible builds and tests) is whole seconds; the clock is read
+    // to the microsecond, so two runs within a second keep their order in a history.
+    if let Some(seconds) = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
-        });
-    chrono::DateTime::from_timestamp(seconds, 0)
-        .map_or_else(String::new, |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+    {
+        return chrono::DateTime::from_timestamp(seconds, 0)
+            .map_or_else(String::new, |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    }
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }

@@ -556,3 +556,29 @@ fn a_rule_that_is_never_null_assigns_with_nothing_to_collect() {
     // Row 1 has x: member; row 2 has none: non_member (decided on the absence, nothing to collect).
     assert_eq!(rows, "id,known,to_collect\n1,member,\n2,non_member,\n");
 }
+
+#[test]
+fn runs_in_the_same_second_keep_every_interval_forward() {
+    // Three runs at the same clock second (SOURCE_DATE_EPOCH fixed, as when assigns follow each other
+    // fast or wait on the lock): each run's time is made one microsecond after the previous one, so no
+    // row ends before it starts and each key has one open row per segment.
+    let case = Case::new(HISTORY_SPEC);
+    run_at(&case, "1790000000", "id,age\n1,20\n2,40\n");
+    run_at(&case, "1790000000", "id,age\n1,35\n2,40\n");
+    run_at(&case, "1790000000", "id,age\n1,20\n2,40\n");
+    let path = case.path("h/membership.parquet");
+    let backwards = parquet_rows(
+        &path,
+        "SELECT CAST(count(*) AS VARCHAR) FROM t WHERE valid_to IS NOT NULL AND valid_to <= valid_from",
+    );
+    assert_eq!(backwards, vec!["0"]);
+    let open = parquet_rows(
+        &path,
+        "SELECT CAST(max(n) AS VARCHAR) FROM (SELECT count(*) AS n FROM t WHERE valid_to IS NULL GROUP BY key, segment)",
+    );
+    assert_eq!(open, vec!["1"]);
+    // Key 1 went young → adult → young: 3 rows for `young` (member, non_member, member) and 3 for
+    // `adult`; key 2 never changed: one row per segment. 3 + 3 + 1 + 1 = 8.
+    let rows = parquet_rows(&path, "SELECT CAST(count(*) AS VARCHAR) FROM t");
+    assert_eq!(rows, vec!["8"]);
+}

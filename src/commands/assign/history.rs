@@ -136,6 +136,23 @@ impl History {
         })
     }
 
+    /// This run's time, strictly after the previous run's: the time is taken when the command
+    /// starts, before the lock, so a run that waited (or two in the same microsecond) would otherwise
+    /// close rows with `valid_to <= valid_from`. One microsecond after the previous run at least.
+    fn after_previous(&self, requested: &str) -> String {
+        let (Some(previous), Ok(asked)) = (&self.previous_run, chrono::DateTime::parse_from_rfc3339(requested)) else {
+            return requested.to_string();
+        };
+        let Ok(previous) = chrono::DateTime::parse_from_rfc3339(previous) else {
+            return requested.to_string();
+        };
+        if asked > previous {
+            return requested.to_string();
+        }
+        let next = previous.to_utc() + chrono::TimeDelta::microseconds(1);
+        next.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    }
+
     /// Merges the assignment (registered as [`sql::ASSIGNMENT`]) into the history, in SQL, and writes
     /// the result to a temporary file in the history folder.
     pub async fn merge(
@@ -169,6 +186,7 @@ impl History {
             ctx.register_table(sql::OLD_MEMBERSHIP, Arc::new(empty))
                 .map_err(fail("starting the membership history"))?;
         }
+        let run_time = &self.after_previous(run_time);
         let run = sql::run_time(run_time);
         let mut statements = Vec::new();
 
