@@ -240,6 +240,17 @@ impl History {
         ids.sort();
         let mut out = Runs::default();
         for id in ids {
+            let parquet = metrics.join(format!("{id}.parquet"));
+            if let Err(reason) = readable_parquet(&parquet) {
+                // One unreadable file breaks every reader of `metrics/*.parquet` (DuckDB, pandas,
+                // DataFusion): it moves out of the folder, kept for inspection, never deleted.
+                let moved = self.quarantine(&parquet, &id);
+                out.corrupt.push(CorruptRun {
+                    id,
+                    reason: format!("{}: {reason}; {moved}", parquet.display()),
+                });
+                continue;
+            }
             let path = self.runs_dir().join(format!("{id}.json"));
             let read = std::fs::read_to_string(&path)
                 .map_err(|e| e.to_string())
@@ -260,6 +271,18 @@ impl History {
             }
         }
         Ok(out)
+    }
+
+    /// Moves a corrupt metrics file to `DIR.quarantine/`, beside the history folder; says where.
+    fn quarantine(&self, file: &Path, id: &str) -> String {
+        let mut name = self.dir.file_name().unwrap_or_default().to_os_string();
+        name.push(".quarantine");
+        let folder = self.dir.with_file_name(name);
+        let target = folder.join(format!("{id}.parquet"));
+        match std::fs::create_dir_all(&folder).and_then(|()| std::fs::rename(file, &target)) {
+            Ok(()) => format!("moved to {}", target.display()),
+            Err(e) => format!("could not be moved to {}: {e}", target.display()),
+        }
     }
 
     /// Adds the run `report` describes: its report, then its metrics (which make it a run).
@@ -306,6 +329,14 @@ pub fn new_run_id() -> (String, String) {
 }
 
 /// The run time in microseconds since 1970 (the Parquet `run_time`).
+/// Whether a Parquet file's footer parses (what every reader does first); the reason otherwise.
+fn readable_parquet(path: &Path) -> std::result::Result<(), String> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    datafusion::parquet::file::reader::SerializedFileReader::new(file)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
 pub fn micros_of(time: &str) -> i64 {
     chrono::DateTime::parse_from_rfc3339(time).map_or(0, |t| t.timestamp_micros())
 }

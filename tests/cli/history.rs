@@ -481,3 +481,28 @@ fn history_listing_diff_and_drift_speak_portuguese() {
     );
     assert!(!page.contains("Since the last audit") && !page.contains("For the committee"));
 }
+
+#[test]
+fn a_corrupt_metrics_file_is_quarantined_and_the_folder_stays_readable() {
+    // A truncated metrics file used to go unnoticed, then break every reader of metrics/*.parquet.
+    let case = Case::new(SPEC);
+    std::fs::write(case.path("customers.csv"), first_data()).unwrap();
+    let first = case.audit(&[]);
+    let id = first.report()["history"]["run_id"].as_str().unwrap().to_string();
+    let metrics = case.path(&format!("hist/metrics/{id}.parquet"));
+    let bytes = std::fs::read(&metrics).unwrap();
+    std::fs::write(&metrics, &bytes[..bytes.len() / 2]).unwrap();
+    let second = case.audit(&[]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    let corrupt = second
+        .finding("history.corrupt_run", "")
+        .expect("a history.corrupt_run finding");
+    assert!(corrupt["message"].as_str().unwrap().contains(&id), "{corrupt}");
+    // Moved beside the folder, byte for byte; the folder holds only the new, readable run.
+    let quarantined = case.path(&format!("hist.quarantine/{id}.parquet"));
+    assert_eq!(std::fs::read(&quarantined).unwrap(), &bytes[..bytes.len() / 2]);
+    assert!(!metrics.exists());
+    let rows = read_metrics(&case.path("hist/metrics"));
+    let new_id = second.report()["history"]["run_id"].as_str().unwrap();
+    assert!(!rows.is_empty() && rows.iter().all(|r| r.0 == new_id));
+}
