@@ -582,3 +582,25 @@ fn runs_in_the_same_second_keep_every_interval_forward() {
     let rows = parquet_rows(&path, "SELECT CAST(count(*) AS VARCHAR) FROM t");
     assert_eq!(rows, vec!["8"]);
 }
+
+#[test]
+fn assign_respects_the_history_marker() {
+    // A folder marked by a newer segaudit (or garbled) used to be written into by assign.
+    let case = Case::new(HISTORY_SPEC);
+    std::fs::write(case.path("c.csv"), "id,age\n1,20\n").unwrap();
+    std::fs::create_dir_all(case.path("h")).unwrap();
+    for (marker, needle) in [
+        (r#"{"format": "segaudit-history", "version": 99}"#, "newer"),
+        ("{ garbled", "unreadable history marker"),
+    ] {
+        std::fs::write(case.path("h/segaudit-history.json"), marker).unwrap();
+        let run = assign(&case, &["--out", "a.csv", "--history", "h"]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.contains(needle), "{needle:?} not in {}", run.stderr);
+        assert!(!case.path("h/membership.parquet").exists());
+        assert_eq!(
+            std::fs::read_to_string(case.path("h/segaudit-history.json")).unwrap(),
+            marker
+        );
+    }
+}

@@ -89,6 +89,9 @@ impl History {
     pub fn open(dir: &Path, spec: &Spec, key: &str) -> Result<History> {
         let unwritable =
             |e: std::io::Error| Error::io(dir, &e).with_tip("choose a history folder you can write to (--history DIR)");
+        // The folder may be shared with `audit` (contract §10): its marker says which format and
+        // version it holds, and a folder of a newer segaudit or of something else is refused here too.
+        crate::history::open(dir)?;
         std::fs::create_dir_all(dir).map_err(unwritable)?;
         let lock = File::options()
             .create(true)
