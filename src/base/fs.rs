@@ -18,9 +18,7 @@ pub fn write_together(files: &[(&Path, &[u8])]) -> Result<()> {
     let mut temps = Vec::with_capacity(files.len());
     for (path, content) in files {
         let dir = folder_of(path);
-        let unwritable =
-            |e: std::io::Error| Error::io(dir, &e).with_tip("choose an output folder you can write to (--out DIR)");
-        std::fs::create_dir_all(dir).map_err(unwritable)?;
+        std::fs::create_dir_all(dir).map_err(|e| write_error(dir, &e))?;
         let mut builder = tempfile::Builder::new();
         builder.prefix(".segaudit-");
         // Reports are shared documents: readable like any file the user writes (tempfile defaults to 0600).
@@ -29,16 +27,36 @@ pub fn write_together(files: &[(&Path, &[u8])]) -> Result<()> {
             use std::os::unix::fs::PermissionsExt;
             builder.permissions(std::fs::Permissions::from_mode(0o644));
         }
-        let mut temp = builder.tempfile_in(dir).map_err(unwritable)?;
-        temp.write_all(content).map_err(|e| Error::io(path, &e))?;
-        temp.as_file().sync_all().map_err(|e| Error::io(path, &e))?;
+        let mut temp = builder.tempfile_in(dir).map_err(|e| write_error(dir, &e))?;
+        temp.write_all(content).map_err(|e| write_error(path, &e))?;
+        temp.as_file().sync_all().map_err(|e| write_error(path, &e))?;
         temps.push((temp, *path));
     }
     for (temp, path) in temps {
-        temp.persist(path).map_err(|e| Error::io(path, &e.error))?;
+        temp.persist(path).map_err(|e| write_error(path, &e.error))?;
         sync_folder(folder_of(path));
     }
     Ok(())
+}
+
+/// A failed write, with the tip its cause calls for: a full disk is not a permission problem, and
+/// neither is a history folder an `--out` one.
+pub fn write_error(path: &Path, err: &std::io::Error) -> Error {
+    use std::io::ErrorKind;
+    let shown = path.display();
+    let tip = match err.kind() {
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => {
+            format!("the disk holding {shown} is full: free some space, or write to another disk")
+        }
+        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => {
+            format!("this user may not write {shown}: choose a folder you can write to, or fix its permissions")
+        }
+        ErrorKind::NotADirectory | ErrorKind::IsADirectory => {
+            format!("a file and a folder are mixed up in {shown}: name a file in a folder")
+        }
+        _ => format!("check that {shown} can be written"),
+    };
+    Error::new(format!("cannot write {shown}: {err}")).with_tip(tip)
 }
 
 fn folder_of(path: &Path) -> &Path {
@@ -70,4 +88,26 @@ pub fn relative_path(path: &Path, dir: &Path) -> Option<String> {
     }
     path_parts[common..].iter().for_each(|p| out.push(p));
     Some(out.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tip_of(kind: std::io::ErrorKind) -> String {
+        let error = write_error(Path::new("out/audit.json"), &std::io::Error::from(kind));
+        error.to_string()
+    }
+
+    #[test]
+    fn a_write_error_tip_names_its_cause() {
+        // A full disk used to get "check that the file is readable"; a read-only history "--out DIR".
+        assert!(tip_of(std::io::ErrorKind::StorageFull).contains("is full"));
+        assert!(tip_of(std::io::ErrorKind::PermissionDenied).contains("may not write out/audit.json"));
+        assert!(tip_of(std::io::ErrorKind::ReadOnlyFilesystem).contains("may not write"));
+        for kind in [std::io::ErrorKind::StorageFull, std::io::ErrorKind::PermissionDenied] {
+            let text = tip_of(kind);
+            assert!(!text.contains("readable") && !text.contains("--out"), "{text}");
+        }
+    }
 }

@@ -290,9 +290,7 @@ impl History {
         let Some(info) = &report.history else {
             return Err(Error::new("the report has no history run id"));
         };
-        let cannot = |path: &Path, e: std::io::Error| {
-            Error::io(path, &e).with_tip("choose a history folder you can write to ([history] path or --history)")
-        };
+        let cannot = |path: &Path, e: std::io::Error| crate::base::fs::write_error(path, &e);
         std::fs::create_dir_all(self.runs_dir()).map_err(|e| cannot(&self.runs_dir(), e))?;
         std::fs::create_dir_all(self.metrics_dir()).map_err(|e| cannot(&self.metrics_dir(), e))?;
         let marker = self.dir.join(MARKER);

@@ -87,8 +87,7 @@ fn metadata(file: &Path) -> Result<Vec<(String, Option<String>)>> {
 impl History {
     /// Locks `dir` (created if needed) and checks that its history, if any, is this spec's and key's.
     pub fn open(dir: &Path, spec: &Spec, key: &str) -> Result<History> {
-        let unwritable =
-            |e: std::io::Error| Error::io(dir, &e).with_tip("choose a history folder you can write to (--history DIR)");
+        let unwritable = |e: std::io::Error| crate::base::fs::write_error(dir, &e);
         // The folder may be shared with `audit` (contract §10): its marker says which format and
         // version it holds, and a folder of a newer segaudit or of something else is refused here too.
         crate::history::open(dir)?;
@@ -220,9 +219,7 @@ impl History {
         let scratch = tempfile::Builder::new()
             .prefix(".segaudit-membership-")
             .tempdir_in(&self.dir)
-            .map_err(|e| {
-                Error::io(&self.dir, &e).with_tip("choose a history folder you can write to (--history DIR)")
-            })?;
+            .map_err(|e| crate::base::fs::write_error(&self.dir, &e))?;
         let temp = scratch.path().join(FILE_NAME);
         let membership_sql = sql::membership(key, segment_ids, &run);
         let frame = ctx
@@ -292,7 +289,6 @@ impl History {
 
     /// Replaces the history with the merged one (a rename: readers see the old or the new file).
     pub fn commit(&self, merged: Merged) -> Result<()> {
-        std::fs::rename(&merged.temp, &self.file)
-            .map_err(|e| Error::io(&self.file, &e).with_tip("choose a history folder you can write to (--history DIR)"))
+        std::fs::rename(&merged.temp, &self.file).map_err(|e| crate::base::fs::write_error(&self.file, &e))
     }
 }

@@ -277,7 +277,7 @@ pub async fn assign(spec: &Spec, options: &AssignOptions) -> Result<AssignOutcom
     let scratch = tempfile::Builder::new()
         .prefix(".segaudit-assign-")
         .tempdir_in(&folder)
-        .map_err(|e| Error::io(&folder, &e).with_tip("choose an output folder you can write to (--out FILE)"))?;
+        .map_err(|e| crate::base::fs::write_error(&folder, &e))?;
     let temp_out = scratch.path().join(match format {
         OutputFormat::Parquet => "assignment.parquet",
         OutputFormat::Csv => "assignment.csv",
