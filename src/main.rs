@@ -221,6 +221,9 @@ enum Command {
         /// Print the SQL the audit would run
         #[arg(long)]
         show_sql: bool,
+        /// Language of the errors (overrides [audit] lang)
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
     },
 }
 
@@ -418,7 +421,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { spec, show_sql } => check(&spec, show_sql),
+        Command::Check { spec, show_sql, .. } => check(&spec, show_sql),
         Command::History { dir, json, lang } => {
             let lang = lang.map_or(Lang::En, LangArg::lang);
             let listing = segaudit::history_list(&dir)?;
@@ -608,12 +611,29 @@ fn check(spec_path: &Path, show_sql: bool) -> Result<ExitCode, Error> {
     })
 }
 
+/// The language errors are written in: `--lang`, else the spec's `[audit] lang` (read even from a
+/// spec that does not validate), else English.
+fn error_lang(command: &Command) -> Lang {
+    let (lang, spec) = match command {
+        Command::Audit { spec, output, .. } => (output.run.lang, Some(spec)),
+        Command::Assign { spec, run, .. } => (run.lang, Some(spec)),
+        Command::Check { spec, lang, .. } => (*lang, Some(spec)),
+        Command::Profile { output, .. } => (output.run.lang, None),
+        Command::History { lang, .. } | Command::Diff { lang, .. } => (*lang, None),
+        Command::Init { .. } | Command::Completions { .. } | Command::Man => (None, None),
+    };
+    lang.map(LangArg::lang)
+        .or_else(|| spec.and_then(|s| segaudit::spec::lang_hint(s)))
+        .unwrap_or(Lang::En)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let lang = error_lang(&cli.command);
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("{e}");
+            eprintln!("{}", e.render(lang));
             ExitCode::from(2)
         }
     }

@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::base::error::{Error, Result};
+use crate::base::error::{msg, Error, Result, Text};
+use crate::base::i18n::Key;
 use crate::spec::database::Target;
 use crate::spec::{self, Spec};
 
@@ -27,13 +28,12 @@ pub fn guard_outputs(spec_path: &Path, history: Option<&Path>, outputs: &[&Path]
         let target = normal(output);
         for input in &inputs {
             if let Some(what) = clash(&target, input) {
-                return Err(Error::new(format!(
-                    "refusing to write {}: it would overwrite {what}",
-                    output.display()
-                ))
-                .with_tip(
-                    "choose an output path outside the spec's data, database and history files (--out, --json, --html)",
-                ));
+                return Err(Error::new(
+                    msg(Key::ErrOutputClash)
+                        .arg("output", output.display())
+                        .arg_text("what", what),
+                )
+                .with_tip(msg(Key::ErrTipOutputClash)));
             }
         }
     }
@@ -68,15 +68,15 @@ fn inputs_of(spec: &Spec, history: Option<&Path>) -> Vec<Input> {
 }
 
 /// What `target` would overwrite of `input`, in words; `None` when they do not meet.
-fn clash(target: &Path, input: &Input) -> Option<String> {
+fn clash(target: &Path, input: &Input) -> Option<Text> {
     match input {
-        Input::File(file) => (target == file).then(|| format!("the input {}", file.display())),
+        Input::File(file) => (target == file).then(|| msg(Key::ErrClashFile).arg("path", file.display())),
         Input::Folder(dir) => target
             .starts_with(dir)
-            .then(|| format!("a file inside the folder {} that the run reads", dir.display())),
+            .then(|| msg(Key::ErrClashFolder).arg("path", dir.display())),
         Input::Pattern(pattern, text) => pattern
             .matches_path(target)
-            .then(|| format!("a file the source pattern {text} reads")),
+            .then(|| msg(Key::ErrClashPattern).arg("pattern", text)),
     }
 }
 

@@ -171,12 +171,15 @@ mod tests {
     fn a_column_is_read_by_its_one_definition() -> TestResult {
         let batch = result()?;
         let named = Named::new(&batch);
-        assert_eq!(count(&named, &Col::FieldUsable(0), 0).map_err(|e| e.message)?, 42);
+        assert_eq!(count(&named, &Col::FieldUsable(0), 0).map_err(|e| e.english())?, 42);
         assert_eq!(
-            text(&named, &Col::Stratum(0), 0).map_err(|e| e.message)?.as_deref(),
+            text(&named, &Col::Stratum(0), 0).map_err(|e| e.english())?.as_deref(),
             Some("Man")
         );
-        assert_eq!(truth(&named, &Col::RuleTruth(0), 0).map_err(|e| e.message)?, Some(true));
+        assert_eq!(
+            truth(&named, &Col::RuleTruth(0), 0).map_err(|e| e.english())?,
+            Some(true)
+        );
         Ok(())
     }
 
@@ -188,12 +191,12 @@ mod tests {
         let named = Named::new(&batch);
         let absent = count(&named, &Col::FieldUsable(1), 0);
         assert!(
-            matches!(&absent, Err(e) if e.message.contains("`field_usable_1`")),
+            matches!(&absent, Err(e) if e.english().contains("`field_usable_1`")),
             "{absent:?}"
         );
         let misspelt = count(&named, &Col::Data("field_usable0".into()), 0);
         assert!(
-            matches!(&misspelt, Err(e) if e.message.contains("`field_usable0`")),
+            matches!(&misspelt, Err(e) if e.english().contains("`field_usable0`")),
             "{misspelt:?}"
         );
         Ok(())
@@ -203,9 +206,9 @@ mod tests {
     fn whole_columns_are_read_at_once() -> TestResult {
         let batch = result()?;
         let named = Named::new(&batch);
-        assert_eq!(counts(&named, &Col::FieldUsable(0)).map_err(|e| e.message)?, vec![42]);
+        assert_eq!(counts(&named, &Col::FieldUsable(0)).map_err(|e| e.english())?, vec![42]);
         assert_eq!(
-            texts(&named, &Col::Stratum(0)).map_err(|e| e.message)?,
+            texts(&named, &Col::Stratum(0)).map_err(|e| e.english())?,
             vec![Some("Man".to_string())]
         );
         assert!(named.has(&Col::FieldUsable(0)) && !named.has(&Col::By));

@@ -23,7 +23,8 @@ use datafusion_table_providers::sql::sql_provider_datafusion::SqlExec;
 use futures::StreamExt;
 use secrecy::SecretString;
 
-use crate::base::error::{Error, Result};
+use crate::base::error::{msg, Error, Result, Text};
+use crate::base::i18n::Key;
 use crate::input::sources::SourceInfo;
 use crate::spec::database::{parse_url, Database, Relation, Target, UrlProblem};
 
@@ -48,7 +49,8 @@ pub fn explain_scan_error(sources: &[crate::spec::Source], err: Error) -> Error 
         .iter()
         .filter_map(|s| s.database.as_ref().map(|d| (s.name.as_str(), d)))
         .collect();
-    let lower = err.message.to_ascii_lowercase();
+    let english = err.english();
+    let lower = english.to_ascii_lowercase();
     let from_database = [
         "db error",
         "connection",
@@ -60,17 +62,15 @@ pub fn explain_scan_error(sources: &[crate::spec::Source], err: Error) -> Error 
     ]
     .iter()
     .any(|w| lower.contains(w));
-    if databases.is_empty() || !from_database || err.message.contains("source `") {
+    if databases.is_empty() || !from_database || english.contains("source `") {
         return err;
     }
     let named: Vec<String> = databases
         .iter()
         .map(|(name, db)| format!("source `{name}` ({} at {})", db.shown, db.place()))
         .collect();
-    Error::new(format!("{} (while reading {})", err.message, named.join(", "))).with_tip(
-        "check that the database server is still up and reachable and that nothing cut the connection \
-         (a restart, an idle or statement timeout, pg_terminate_backend); then run again",
-    )
+    err.with_suffix(msg(Key::ErrWhileReadingDatabase).arg("sources", named.join(", ")))
+        .with_tip(msg(Key::ErrTipDatabaseDown))
 }
 
 /// What `profile` and `init` need besides a database URL (`--table`, `--password-env`).
@@ -139,17 +139,17 @@ fn scrub(message: &str, password: Option<&str>) -> String {
 /// Connects, learns the relation's columns and registers it as table `name`.
 pub async fn register(ctx: &SessionContext, name: &str, db: &Database, null_tokens: &[String]) -> Result<SourceInfo> {
     let password = db.password()?;
-    let fail = |what: &str, e: &dyn fmt::Display, tip: &str| {
-        Error::new(scrub(
-            &format!(
-                "source `{name}` ({} at {}): {what}: {}",
-                db.shown,
-                db.place(),
-                crate::base::error::clean_engine_message(&e.to_string())
-            ),
-            password.as_deref(),
-        ))
-        .with_tip(tip.to_string())
+    let fail_text = |what: Text, detail: Text, tip: Key| {
+        let place = format!("source `{name}` ({} at {})", db.shown, db.place());
+        Error::at(
+            scrub(&place, password.as_deref()),
+            Text::Seq(vec![what, Text::Verbatim(": ".to_string()), detail]),
+        )
+        .with_tip(msg(tip))
+    };
+    let fail = |what: Text, e: &dyn fmt::Display, tip: Key| {
+        let detail = crate::base::error::clean_engine_message(&e.to_string());
+        fail_text(what, Text::Verbatim(scrub(&detail, password.as_deref())), tip)
     };
     let provider: Arc<dyn TableProvider> = match &db.target {
         Target::Postgres {
@@ -159,13 +159,14 @@ pub async fn register(ctx: &SessionContext, name: &str, db: &Database, null_toke
             dbname,
             sslmode,
         } => {
-            let tip = "check that the server runs and listens on that host and port (pg_isready -h HOST -p PORT), \
-                       and that no firewall is in the way";
+            let tip = Key::ErrTipDbUnreachable;
+            let unreachable = || msg(Key::ErrDbUnreachable);
+            let no_answer = |seconds: u64| msg(Key::ErrDbNoAnswer).arg("seconds", seconds);
             // The pool's own reachability probe waits 30 s on a silent host: probe first, briefly.
             match tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::TcpStream::connect((host.as_str(), *port))).await {
                 Ok(Ok(_)) => {}
-                Ok(Err(e)) => return Err(fail("cannot reach the server", &e, tip)),
-                Err(_) => return Err(fail("cannot reach the server", &"no answer within 5 s", tip)),
+                Ok(Err(e)) => return Err(fail(unreachable(), &e, tip)),
+                Err(_) => return Err(fail_text(unreachable(), no_answer(CONNECT_TIMEOUT.as_secs()), tip)),
             }
             let mut settings = format!("host={host} port={port} connect_timeout={}", CONNECT_TIMEOUT.as_secs());
             if let Some(u) = user {
@@ -195,12 +196,12 @@ pub async fn register(ctx: &SessionContext, name: &str, db: &Database, null_toke
                     None => PostgresConnectionPool::new(params).await,
                 }
             };
-            let login_tip = "check the user and database in the URL, the password in the variable password_env names, \
-                             that pg_hba.conf lets this user in from this machine, and the URL's sslmode";
+            let login_tip = Key::ErrTipDbLogin;
+            let login = || msg(Key::ErrDbLogin);
             let pool = match tokio::time::timeout(SCHEMA_TIMEOUT, connect).await {
                 Ok(Ok(pool)) => Arc::new(pool),
-                Ok(Err(e)) => return Err(fail("cannot log in", &innermost(&e), login_tip)),
-                Err(_) => return Err(fail("cannot log in", &"no answer within 20 s", login_tip)),
+                Ok(Err(e)) => return Err(fail(login(), &innermost(&e), login_tip)),
+                Err(_) => return Err(fail_text(login(), no_answer(SCHEMA_TIMEOUT.as_secs()), login_tip)),
             };
             let dyn_pool: Arc<dyn DbConnectionPool<_, _> + Send + Sync> = pool.clone();
             match &db.relation {
@@ -208,43 +209,39 @@ pub async fn register(ctx: &SessionContext, name: &str, db: &Database, null_toke
                     let factory = datafusion_table_providers::postgres::PostgresTableFactory::new(pool);
                     timed(factory.table_provider(table_reference(table)))
                         .await
-                        .map_err(|e| fail(&format!("cannot read table {table:?}"), &e, TABLE_TIP))?
+                        .map_err(|e| fail(msg(Key::ErrDbTable).arg("table", format!("{table:?}")), &e, TABLE_TIP))?
                 }
                 Relation::Query(query) => Arc::new(
                     QueryTable::new(dyn_pool, query, Arc::new(PostgreSqlDialect {}))
                         .await
-                        .map_err(|e| fail("cannot run the query", &e, QUERY_TIP))?,
+                        .map_err(|e| fail(msg(Key::ErrDbQuery), &e, QUERY_TIP))?,
                 ),
             }
         }
         Target::Sqlite { path } => {
             // The pool would create a missing file: an empty database is a typo, not data.
             if !path.is_file() {
-                return Err(Error::new(format!(
-                    "source `{name}` ({}): {} does not exist",
-                    db.shown,
-                    path.display()
-                ))
-                .with_tip("check the path after sqlite:; it is relative to the spec file's folder"));
+                return Err(Error::at(
+                    format!("source `{name}` ({})", db.shown),
+                    msg(Key::ErrSqliteMissing).arg("path", path.display()),
+                )
+                .with_tip(msg(Key::ErrTipSqliteMissing)));
             }
             use datafusion_table_providers::sql::db_connection_pool::sqlitepool::SqliteConnectionPoolFactory;
             // The provider would guess each column's type from the first row (a NULL there loses the
             // column): give it the declared types instead.
             let schema = sqlite_schema(path, &db.relation).map_err(|e| match &db.relation {
-                Relation::Table(table) => fail(&format!("cannot read table {table:?}"), &e, TABLE_TIP),
-                Relation::Query(_) => fail("cannot run the query", &e, QUERY_TIP),
+                Relation::Table(table) => fail(msg(Key::ErrDbTable).arg("table", format!("{table:?}")), &e, TABLE_TIP),
+                Relation::Query(_) => fail(msg(Key::ErrDbQuery), &e, QUERY_TIP),
             })?;
             let mut factory = SqliteConnectionPoolFactory::new(&read_only_uri(path), Mode::File, CONNECT_TIMEOUT);
             if let Relation::Table(table) = &db.relation {
                 factory = factory.with_schema(table_reference(table), Arc::clone(&schema));
             }
-            let pool = factory.build().await.map_err(|e| {
-                fail(
-                    "cannot open the database",
-                    &e,
-                    "check that the file is a SQLite database and is readable",
-                )
-            })?;
+            let pool = factory
+                .build()
+                .await
+                .map_err(|e| fail(msg(Key::ErrDbOpen), &e, Key::ErrTipDbOpen))?;
             let pool = Arc::new(pool);
             let dyn_pool: Arc<dyn DbConnectionPool<_, _> + Send + Sync> = pool.clone();
             match &db.relation {
@@ -252,7 +249,7 @@ pub async fn register(ctx: &SessionContext, name: &str, db: &Database, null_toke
                     let factory = datafusion_table_providers::sqlite::SqliteTableFactory::new(pool);
                     timed(factory.table_provider(table_reference(table)))
                         .await
-                        .map_err(|e| fail(&format!("cannot read table {table:?}"), &e, TABLE_TIP))?
+                        .map_err(|e| fail(msg(Key::ErrDbTable).arg("table", format!("{table:?}")), &e, TABLE_TIP))?
                 }
                 Relation::Query(query) => Arc::new(QueryTable {
                     pool: dyn_pool,
@@ -266,14 +263,14 @@ pub async fn register(ctx: &SessionContext, name: &str, db: &Database, null_toke
     // Declared null tokens apply to text columns, as for Parquet files.
     if null_tokens.is_empty() {
         ctx.register_table(name, provider)
-            .map_err(|e| fail("cannot register the table", &e, "give the source another name"))?;
+            .map_err(|e| fail(msg(Key::ErrDbRegister), &e, Key::ErrTipDbRegister))?;
     } else {
         let frame = ctx
             .read_table(provider)
-            .map_err(|e| fail("cannot register the table", &e, "give the source another name"))?;
+            .map_err(|e| fail(msg(Key::ErrDbRegister), &e, Key::ErrTipDbRegister))?;
         let frame = crate::input::sources::apply_null_tokens(frame, name, null_tokens)?;
         ctx.register_table(name, frame.into_view())
-            .map_err(|e| fail("cannot register the table", &e, "give the source another name"))?;
+            .map_err(|e| fail(msg(Key::ErrDbRegister), &e, Key::ErrTipDbRegister))?;
     }
     Ok(SourceInfo {
         name: name.to_string(),
@@ -291,9 +288,8 @@ pub async fn register(ctx: &SessionContext, name: &str, db: &Database, null_toke
     })
 }
 
-const TABLE_TIP: &str = "check `table` (a table or view the user can SELECT from; write schema.table outside the \
-                         search path) and that the URL names the right database";
-const QUERY_TIP: &str = "run the query in the database's own client to see what it says";
+const TABLE_TIP: Key = Key::ErrTipDbTable;
+const QUERY_TIP: Key = Key::ErrTipDbQuery;
 
 async fn timed<T, E: fmt::Display>(
     future: impl std::future::Future<Output = std::result::Result<T, E>>,

@@ -23,7 +23,7 @@ use datafusion::execution::SessionStateBuilder;
 use datafusion::logical_expr::Expr;
 use datafusion::prelude::SessionContext;
 
-use crate::base::error::{Error, Result};
+use crate::base::error::{Error, Result, Text};
 use crate::base::names::did_you_mean;
 use crate::input::sources::{self, SourceInfo, SourceRequest};
 use crate::spec::fieldcheck::FieldRule;
@@ -102,13 +102,16 @@ pub fn new_context(threads: usize, memory_limit: Option<usize>) -> Result<Sessio
     Ok(ctx)
 }
 
-fn spec_err(spec: &Spec, located: &Located<String>, key: &str, message: impl std::fmt::Display) -> Error {
-    Error::new(format!(
-        "{}:{}:{}: `{key}`: {message}",
-        spec.path.display(),
-        located.loc.line,
-        located.loc.col
-    ))
+fn spec_err(spec: &Spec, located: &Located<String>, key: &str, message: impl Into<Text>) -> Error {
+    Error::at(
+        format!(
+            "{}:{}:{}: `{key}`",
+            spec.path.display(),
+            located.loc.line,
+            located.loc.col
+        ),
+        message,
+    )
 }
 
 impl Engine {
@@ -133,18 +136,14 @@ impl Engine {
                 null_tokens: &source.null_tokens,
                 schema_only: options.schema_only,
             };
-            let info = sources::register(&ctx, &request, scratch.path())
-                .await
-                .map_err(|e| Error {
-                    message: format!(
-                        "{} (source `{}` at {}:{})",
-                        e.message,
-                        source.name,
-                        spec.path.display(),
-                        source.path.loc.line
-                    ),
-                    tip: e.tip,
-                })?;
+            let info = sources::register(&ctx, &request, scratch.path()).await.map_err(|e| {
+                e.with_suffix(Text::Verbatim(format!(
+                    " (source `{}` at {}:{})",
+                    source.name,
+                    spec.path.display(),
+                    source.path.loc.line
+                )))
+            })?;
             infos.push(info);
         }
         register_views(&ctx, spec).await?;

@@ -56,7 +56,7 @@ fn read(name: &str, bytes: &[u8], options: &CsvOptions, chunk_bytes: usize) -> R
         chunk_bytes,
     };
     let p = prepare_to(&path, options, &["N/A".to_string()], &output)
-        .map_err(|e| e.message.replace(&path.display().to_string(), "FILE"))?;
+        .map_err(|e| e.english().replace(&path.display().to_string(), "FILE"))?;
     let mut values = Vec::new();
     for stream in &paths {
         for batch in StreamReader::try_new(File::open(stream).map_err(setup)?, None).map_err(setup)? {

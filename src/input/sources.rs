@@ -9,7 +9,8 @@ use datafusion::prelude::{col, DataFrame, ParquetReadOptions, SessionContext};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::base::error::{Error, Result};
+use crate::base::error::{msg, Error, Result};
+use crate::base::i18n::Key;
 use crate::input::csv_prep::{self, PreparedCsv};
 use crate::spec::{CsvOptions, SourceFormat};
 
@@ -91,18 +92,21 @@ pub fn resolve(request: &SourceRequest) -> Result<(Vec<PathBuf>, SourceFormat)> 
     } else if path.exists() {
         vec![path.to_path_buf()]
     } else {
-        return Err(
-            Error::new(format!("source `{}`: {} does not exist", request.name, path.display()))
-                .with_tip("check `path`; it is relative to the spec file's folder"),
-        );
+        return Err(Error::new(
+            msg(Key::ErrSourceMissingFile)
+                .arg("name", request.name)
+                .arg("path", path.display()),
+        )
+        .with_tip(msg(Key::ErrTipSourceMissingFile)));
     };
     files.sort();
     let Some(first) = files.first() else {
-        return Err(Error::new(format!(
-            "source `{}`: no data file matches {:?}",
-            request.name, request.shown
-        ))
-        .with_tip("check the path or glob; supported files end in .csv, .tsv, .csv.gz, .parquet, .json, .ndjson"));
+        return Err(Error::new(
+            msg(Key::ErrSourceNoMatch)
+                .arg("name", request.name)
+                .arg("value", format!("{:?}", request.shown)),
+        )
+        .with_tip(msg(Key::ErrTipSourceNoMatch)));
     };
     let format = match request.format.or_else(|| format_of(first)) {
         Some(f) => f,

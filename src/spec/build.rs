@@ -9,6 +9,8 @@ use toml::Spanned;
 
 use super::model::{self, RawSpec, ThresholdSpec};
 use super::*;
+use crate::base::error::{msg, Text};
+use crate::base::i18n::Key;
 use crate::base::names::did_you_mean;
 use crate::spec::fieldcheck::{parse_typed, FieldType, Typed};
 
@@ -44,35 +46,40 @@ impl At<'_> {
         }
     }
 
-    fn err<T>(&self, spanned: &Spanned<T>, key: &str, message: impl std::fmt::Display) -> Error {
+    fn err<T>(&self, spanned: &Spanned<T>, key: &str, message: impl Into<Text>) -> Error {
         self.err_at(self.loc(spanned), key, message)
     }
 
-    fn err_at(&self, loc: Loc, key: &str, message: impl std::fmt::Display) -> Error {
-        Error::new(format!(
-            "{}:{}:{}: `{key}`: {message}",
-            self.path.display(),
-            loc.line,
-            loc.col
-        ))
+    fn err_at(&self, loc: Loc, key: &str, message: impl Into<Text>) -> Error {
+        Error::at(
+            format!("{}:{}:{}: `{key}`", self.path.display(), loc.line, loc.col),
+            message,
+        )
     }
 
     /// An error for a whole table, located at its `[header]`.
-    fn err_table(&self, header: &str, message: impl std::fmt::Display) -> Error {
+    fn err_table(&self, header: &str, message: impl Into<Text>) -> Error {
         let offset = self.text.find(&format!("[{header}]")).unwrap_or(0);
         self.err_at(loc_of(self.text, offset), header, message)
     }
 }
 
-fn unknown(name: &str, kind: &str, candidates: &[&str]) -> String {
-    let mut tip = match did_you_mean(name, candidates.iter().copied()) {
-        Some(good) => format!("did you mean `{good}`?"),
-        None => format!("declare a {kind} named `{name}`"),
+/// "did you mean …?" when a known name is close, else `declare` (a key with `{name}`), then the
+/// known names.
+fn unknown(name: &str, declare: Key, candidates: &[&str]) -> Text {
+    let first = match did_you_mean(name, candidates.iter().copied()) {
+        Some(good) => msg(Key::ErrTipDidYouMean).arg("good", good),
+        None => msg(declare).arg("name", name),
     };
-    if !candidates.is_empty() {
-        tip.push_str(&format!(" (known: {})", candidates.join(", ")));
+    if candidates.is_empty() {
+        return first;
     }
-    tip
+    Text::Seq(vec![first, msg(Key::ErrTipKnown).arg("list", candidates.join(", "))])
+}
+
+/// A value quoted as Rust's `{:?}` does, as the messages have always shown it.
+fn quoted(value: &str) -> String {
+    format!("{value:?}")
 }
 
 pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
@@ -82,8 +89,12 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
     let lang = match &raw.audit.lang {
         None => Lang::En,
         Some(l) => Lang::parse(l.get_ref()).ok_or_else(|| {
-            at.err(l, "audit.lang", format!("unknown language {:?}", l.get_ref()))
-                .with_tip("use \"en\" or \"fr\"")
+            at.err(
+                l,
+                "audit.lang",
+                msg(Key::ErrUnknownLang).arg("value", quoted(l.get_ref())),
+            )
+            .with_tip(msg(Key::ErrTipLang))
         })?,
     };
 
@@ -93,15 +104,14 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
         .map(|(name, s)| build_source(&at, dir, name, s))
         .collect::<Result<Vec<_>>>()?;
     if sources.is_empty() {
-        return Err(Error::new(format!("{}: the spec declares no source", path.display()))
-            .with_tip("add a [source.NAME] table with a `path`, e.g. [source.clients] path = \"data/clients.csv\""));
+        return Err(Error::at(path.display().to_string(), msg(Key::ErrNoSource)).with_tip(msg(Key::ErrTipNoSource)));
     }
     let mut views = Vec::new();
     for (name, v) in &raw.view {
         if raw.source.contains_key(name) {
             return Err(at
-                .err(&v.sql, &format!("view.{name}"), "a source has the same name")
-                .with_tip("give the view another name"));
+                .err(&v.sql, &format!("view.{name}"), msg(Key::ErrViewNamedLikeSource))
+                .with_tip(msg(Key::ErrTipViewNamedLikeSource)));
         }
         views.push(View {
             name: name.clone(),
@@ -129,9 +139,9 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
                         .err(
                             f,
                             &format!("criterion.{id}.family"),
-                            format!("unknown family {:?}", f.get_ref()),
+                            msg(Key::ErrUnknownFamily).arg("value", quoted(f.get_ref())),
                         )
-                        .with_tip(unknown(f.get_ref(), "family", &FAMILIES)))
+                        .with_tip(unknown(f.get_ref(), Key::ErrTipDeclareFamily, &FAMILIES)))
                 }
             };
             Ok(Criterion {
@@ -221,8 +231,12 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
     let fail_on = match &raw.gate.fail_on {
         None => FailOn::At(Level::High),
         Some(v) => FailOn::parse(v.get_ref()).ok_or_else(|| {
-            at.err(v, "gate.fail_on", format!("unknown level {:?}", v.get_ref()))
-                .with_tip("use one of: warn, high, critical, never")
+            at.err(
+                v,
+                "gate.fail_on",
+                msg(Key::ErrUnknownLevel).arg("value", quoted(v.get_ref())),
+            )
+            .with_tip(msg(Key::ErrTipLevel))
         })?,
     };
 
@@ -266,15 +280,15 @@ fn build_source(at: &At, dir: &Path, name: &str, s: &model::SourceSpec) -> Resul
     let path = match (&s.path, &s.url) {
         (Some(_), Some(url)) => {
             return Err(at
-                .err(url, &key("url"), "a source has either `path` (files) or `url` (a database), not both")
-                .with_tip("keep one; declare a second [source] for the other"))
+                .err(url, &key("url"), msg(Key::ErrPathAndUrl))
+                .with_tip(msg(Key::ErrTipPathAndUrl)))
         }
         (None, Some(url)) => return build_database_source(at, dir, name, s, url),
         (Some(path), None) => path,
         (None, None) => {
-            return Err(at.err_table(&format!("source.{name}"), "the source has no `path` nor `url`").with_tip(
-                "add path = \"data/clients.csv\" (files) or url = \"postgres://user@host:5432/db\" with table = \"customers\"",
-            ))
+            return Err(at
+                .err_table(&format!("source.{name}"), msg(Key::ErrNoPathNorUrl))
+                .with_tip(msg(Key::ErrTipNoPathNorUrl)))
         }
     };
     for (value, k) in [
@@ -284,10 +298,8 @@ fn build_source(at: &At, dir: &Path, name: &str, s: &model::SourceSpec) -> Resul
     ] {
         if let Some(v) = value {
             return Err(at
-                .err(v, &key(k), "only a database source (`url`) takes this key")
-                .with_tip(format!(
-                    "remove `{k}`, or replace `path` by url = \"postgres://…\" or \"sqlite:FILE\""
-                )));
+                .err(v, &key(k), msg(Key::ErrDatabaseKeyOnFiles))
+                .with_tip(msg(Key::ErrTipDatabaseKeyOnFiles).arg("key", k)));
         }
     }
     let format = match &s.format {
@@ -298,8 +310,12 @@ fn build_source(at: &At, dir: &Path, name: &str, s: &model::SourceSpec) -> Resul
             "json" | "ndjson" | "jsonl" => SourceFormat::Json,
             other => {
                 return Err(at
-                    .err(f, &key("format"), format!("unknown format {other:?}"))
-                    .with_tip("use csv, tsv, parquet or ndjson (or omit it: the extension decides)"))
+                    .err(
+                        f,
+                        &key("format"),
+                        msg(Key::ErrUnknownFormat).arg("value", quoted(other)),
+                    )
+                    .with_tip(msg(Key::ErrTipFormat)))
             }
         }),
     };
@@ -309,8 +325,8 @@ fn build_source(at: &At, dir: &Path, name: &str, s: &model::SourceSpec) -> Resul
             "\\t" | "tab" | "\t" => Ok(b'\t'),
             text if text.len() == 1 => Ok(text.as_bytes()[0]),
             text => Err(at
-                .err(v, &key(k), format!("{text:?} is not a single ASCII character"))
-                .with_tip(format!("write one character, e.g. {k} = \";\" (or \"\\t\" for tabs)"))),
+                .err(v, &key(k), msg(Key::ErrNotOneCharacter).arg("value", quoted(text)))
+                .with_tip(msg(Key::ErrTipOneCharacter).arg("key", k))),
         }
     };
     let is_tsv = path.get_ref().to_ascii_lowercase().contains(".tsv")
@@ -322,8 +338,12 @@ fn build_source(at: &At, dir: &Path, name: &str, s: &model::SourceSpec) -> Resul
     let encoding = match &s.encoding {
         None => encoding_rs::UTF_8,
         Some(e) => encoding_rs::Encoding::for_label(e.get_ref().trim().as_bytes()).ok_or_else(|| {
-            at.err(e, &key("encoding"), format!("unknown encoding {:?}", e.get_ref()))
-                .with_tip("use a WHATWG label such as \"utf-8\", \"windows-1252\", \"iso-8859-1\" or \"utf-16le\"")
+            at.err(
+                e,
+                &key("encoding"),
+                msg(Key::ErrUnknownEncoding).arg("value", quoted(e.get_ref())),
+            )
+            .with_tip(msg(Key::ErrTipEncoding))
         })?,
     };
     let fail_on_bad_rows = match &s.on_bad_rows {
@@ -333,8 +353,12 @@ fn build_source(at: &At, dir: &Path, name: &str, s: &model::SourceSpec) -> Resul
             "fail" => true,
             other => {
                 return Err(at
-                    .err(v, &key("on_bad_rows"), format!("unknown value {other:?}"))
-                    .with_tip("use \"report\" (count malformed rows and go on) or \"fail\""))
+                    .err(
+                        v,
+                        &key("on_bad_rows"),
+                        msg(Key::ErrUnknownValue).arg("value", quoted(other)),
+                    )
+                    .with_tip(msg(Key::ErrTipOnBadRows)))
             }
         },
     };
@@ -374,46 +398,36 @@ fn build_database_source(
     ] {
         if let Some(v) = value {
             return Err(at
-                .err(v, &key(k), "a database source has no files to read this way")
-                .with_tip(format!("remove `{k}`: the database gives typed columns")));
+                .err(v, &key(k), msg(Key::ErrFileKeyOnDatabase))
+                .with_tip(msg(Key::ErrTipFileKeyOnDatabase).arg("key", k)));
         }
     }
     // Never echo the URL itself: it may carry the password being refused.
-    let (target, shown) =
-        parse_url(url.get_ref(), dir).map_err(|problem| at.err(url, &key("url"), &problem).with_tip(problem.tip()))?;
+    let (target, shown) = parse_url(url.get_ref(), dir)
+        .map_err(|problem| at.err(url, &key("url"), problem.text()).with_tip(problem.tip()))?;
     let relation = match (&s.table, &s.query) {
         (Some(_), Some(q)) => {
             return Err(at
-                .err(
-                    q,
-                    &key("query"),
-                    "a source reads either a `table` or a `query`, not both",
-                )
-                .with_tip("keep `table` for a table or view, or `query` for a SELECT"))
+                .err(q, &key("query"), msg(Key::ErrTableAndQuery))
+                .with_tip(msg(Key::ErrTipTableAndQuery)))
         }
         (Some(t), None) if !t.get_ref().trim().is_empty() => Relation::Table(t.get_ref().trim().to_string()),
         (None, Some(q)) => {
-            super::ensure_select(q.get_ref()).map_err(|why| {
-                at.err(q, &key("query"), why)
-                    .with_tip("write one SELECT; the database runs it read-only")
-            })?;
+            super::ensure_select(q.get_ref())
+                .map_err(|why| at.err(q, &key("query"), why).with_tip(msg(Key::ErrTipOneSelect)))?;
             Relation::Query(q.get_ref().clone())
         }
         _ => {
             return Err(at
-                .err(
-                    url,
-                    &key("table"),
-                    "a database source needs `table` (a table or view) or `query` (a SELECT)",
-                )
-                .with_tip("add table = \"customers\" (or \"schema.customers\")"))
+                .err(url, &key("table"), msg(Key::ErrNoTableNorQuery))
+                .with_tip(msg(Key::ErrTipNoTableNorQuery)))
         }
     };
     let password_env = match &s.password_env {
         Some(v) if v.get_ref().trim().is_empty() || v.get_ref().contains(['=', ' ']) => {
             return Err(at
-                .err(v, &key("password_env"), "not an environment variable name")
-                .with_tip("name the variable that holds the password, e.g. password_env = \"CRM_PASSWORD\""))
+                .err(v, &key("password_env"), msg(Key::ErrNotEnvName))
+                .with_tip(msg(Key::ErrTipNotEnvName)))
         }
         Some(v) => Some(v.get_ref().clone()),
         None => None,
@@ -446,11 +460,8 @@ fn build_database_source(
 fn build_subject(at: &At, raw: &RawSpec, sources: &[Source], views: &[View]) -> Result<Subject> {
     let Some(subject) = &raw.subject else {
         let table = sources.first().map(|s| s.name.clone()).unwrap_or_default();
-        return Err(
-            Error::new(format!("{}: the spec has no [subject]", at.path.display())).with_tip(format!(
-                "add:\n[subject]\ntable = \"{table}\"   # the table with one row per customer\nkey = \"client_id\""
-            )),
-        );
+        return Err(Error::at(at.path.display().to_string(), msg(Key::ErrNoSubject))
+            .with_tip(msg(Key::ErrTipNoSubject).arg("table", table)));
     };
     let subject = subject.get_ref();
     let tables: Vec<&str> = sources
@@ -463,9 +474,13 @@ fn build_subject(at: &At, raw: &RawSpec, sources: &[Source], views: &[View]) -> 
             .err(
                 &subject.table,
                 "subject.table",
-                format!("no source or view is named {:?}", subject.table.get_ref()),
+                msg(Key::ErrNoSuchTable).arg("value", quoted(subject.table.get_ref())),
             )
-            .with_tip(unknown(subject.table.get_ref(), "source or view", &tables)));
+            .with_tip(unknown(
+                subject.table.get_ref(),
+                Key::ErrTipDeclareSourceOrView,
+                &tables,
+            )));
     }
     // A stratum's groups are named by their values in every output: a personal field would list them.
     if let Some(stratum) = subject
@@ -477,9 +492,9 @@ fn build_subject(at: &At, raw: &RawSpec, sources: &[Source], views: &[View]) -> 
             .err(
                 stratum,
                 "subject.strata",
-                format!("{:?} is pii, and strata name every value of their attribute in the report and the history", stratum.get_ref()),
+                msg(Key::ErrPiiStratum).arg("value", quoted(stratum.get_ref())),
             )
-            .with_tip("remove it from strata, or stratify on a coarser field that is not personal (a region, an age band computed in a [view])"));
+            .with_tip(msg(Key::ErrTipPiiStratum)));
     }
     Ok(Subject {
         table: at.located(&subject.table),
@@ -494,8 +509,12 @@ fn build_field(at: &At, name: &str, f: &model::FieldSpec) -> Result<crate::spec:
     let range = f.range.as_ref();
     let field_type = match &f.field_type {
         Some(t) => FieldType::parse(t.get_ref()).ok_or_else(|| {
-            at.err(t, &key("type"), format!("unknown type {:?}", t.get_ref()))
-                .with_tip(unknown(t.get_ref(), "type", &FieldType::NAMES))
+            at.err(
+                t,
+                &key("type"),
+                msg(Key::ErrUnknownType).arg("value", quoted(t.get_ref())),
+            )
+            .with_tip(unknown(t.get_ref(), Key::ErrTipDeclareType, &FieldType::NAMES))
         })?,
         // A numeric range with no type can only mean a number.
         None if range.is_some_and(|r| range_items(r.get_ref()).iter().any(|v| v.is_integer() || v.is_float())) => {
@@ -510,11 +529,8 @@ fn build_field(at: &At, name: &str, f: &model::FieldSpec) -> Result<crate::spec:
     };
     if !f.formats.is_empty() && !matches!(field_type, FieldType::Date | FieldType::Timestamp) {
         return Err(at
-            .err_table(
-                &format!("field.{name}"),
-                "`formats` only applies to date and timestamp fields",
-            )
-            .with_tip("add type = \"date\" (or \"timestamp\"), or remove `formats`"));
+            .err_table(&format!("field.{name}"), msg(Key::ErrFormatsNotDate))
+            .with_tip(msg(Key::ErrTipFormatsNotDate)));
     }
     let (min, max) = match range {
         None => (None, None),
@@ -523,8 +539,8 @@ fn build_field(at: &At, name: &str, f: &model::FieldSpec) -> Result<crate::spec:
     let pattern = match &f.pattern {
         None => None,
         Some(p) => Some(Regex::new(&format!("^(?:{})$", p.get_ref())).map_err(|e| {
-            at.err(p, &key("pattern"), format!("invalid regular expression: {e}"))
-                .with_tip("write the pattern in TOML literal quotes ('...') so backslashes stay as typed")
+            at.err(p, &key("pattern"), msg(Key::ErrBadRegex).arg("why", e))
+                .with_tip(msg(Key::ErrTipBadRegex))
         })?),
     };
     let values = f.values.as_ref().map(|vs| vs.iter().map(value_text).collect());
@@ -572,18 +588,19 @@ fn parse_range(
     field_type: FieldType,
     formats: &[String],
 ) -> Result<Bounds> {
-    let shape_tip =
-        "write range = [MIN, MAX] (inclusive); leave a side open with \"\", e.g. [0, \"\"], or use { min = 0 }";
+    let shape_tip = || msg(Key::ErrTipRangeShape);
     if let toml::Value::Table(t) = r.get_ref() {
         if let Some(bad) = t.keys().find(|k| *k != "min" && *k != "max") {
-            return Err(at.err(r, key, format!("unknown bound `{bad}`")).with_tip(shape_tip));
+            return Err(at
+                .err(r, key, msg(Key::ErrRangeUnknownBound).arg("bound", bad))
+                .with_tip(shape_tip()));
         }
     }
     let items = range_items(r.get_ref());
     if items.len() != 2 {
         return Err(at
-            .err(r, key, format!("expected two bounds, found {}", items.len()))
-            .with_tip(shape_tip));
+            .err(r, key, msg(Key::ErrRangeTwoBounds).arg("n", items.len()))
+            .with_tip(shape_tip()));
     }
     let bound = |v: &toml::Value| -> Result<Option<Typed>> {
         let text = value_text(v);
@@ -592,19 +609,22 @@ fn parse_range(
             return Ok(None);
         }
         parse_bound(field_type, formats, text).map(Some).ok_or_else(|| {
-            at.err(r, key, format!("bound {text:?} is not a {}", field_type.as_str()))
-                .with_tip(format!(
-                    "write bounds as {} values (dates as \"YYYY-MM-DD\")",
-                    field_type.as_str()
-                ))
+            at.err(
+                r,
+                key,
+                msg(Key::ErrRangeBadBound)
+                    .arg("value", quoted(text))
+                    .arg("type", field_type.as_str()),
+            )
+            .with_tip(msg(Key::ErrTipRangeBadBound).arg("type", field_type.as_str()))
         })
     };
     let (min, max) = (bound(&items[0])?, bound(&items[1])?);
     if let (Some(lo), Some(hi)) = (&min, &max) {
         if lo > hi {
             return Err(at
-                .err(r, key, "the lower bound is above the upper bound")
-                .with_tip("write range = [MIN, MAX]"));
+                .err(r, key, msg(Key::ErrRangeReversed))
+                .with_tip(msg(Key::ErrTipRangeReversed)));
         }
     }
     Ok((min, max))
@@ -642,9 +662,9 @@ fn build_segmentations(
                     .err(
                         seg,
                         &format!("segmentation.{id}.segments"),
-                        format!("no segment is named {:?}", seg.get_ref()),
+                        msg(Key::ErrNoSuchSegment).arg("value", quoted(seg.get_ref())),
                     )
-                    .with_tip(unknown(seg.get_ref(), "segment", segment_ids)));
+                    .with_tip(unknown(seg.get_ref(), Key::ErrTipDeclareSegment, segment_ids)));
             }
             if !members.contains(seg.get_ref()) {
                 members.push(seg.get_ref().clone());
@@ -666,9 +686,13 @@ fn build_segmentations(
                 .err(
                     target,
                     &format!("segment.{seg_id}.segmentation"),
-                    format!("no segmentation is named {:?}", target.get_ref()),
+                    msg(Key::ErrNoSuchSegmentation).arg("value", quoted(target.get_ref())),
                 )
-                .with_tip(unknown(target.get_ref(), "segmentation", segmentation_ids)));
+                .with_tip(unknown(
+                    target.get_ref(),
+                    Key::ErrTipDeclareSegmentation,
+                    segmentation_ids,
+                )));
         };
         if !segmentation.segments.contains(seg_id) {
             segmentation.segments.push(seg_id.clone());
@@ -698,13 +722,14 @@ fn thresholds(
                 .err(
                     spanned,
                     &format!("{key}.{name}"),
-                    if max.is_finite() {
-                        format!("{v} is not a share between 0 and 1")
+                    msg(if max.is_finite() {
+                        Key::ErrNotAShare
                     } else {
-                        format!("{v} is negative")
-                    },
+                        Key::ErrNegative
+                    })
+                    .arg("value", v),
                 )
-                .with_tip("write shares as fractions, e.g. 0.95 for 95 %"));
+                .with_tip(msg(Key::ErrTipShare)));
         }
     }
     let ordered = if lower_is_worse {
@@ -714,20 +739,20 @@ fn thresholds(
     };
     if !ordered {
         let order = if lower_is_worse {
-            "warn ≥ high ≥ critical (lower is worse)"
+            Key::ErrTipOrderLowerWorse
         } else {
-            "warn ≤ high ≤ critical (higher is worse)"
+            Key::ErrTipOrderHigherWorse
         };
         return Err(at
             .err(
                 spanned,
                 key,
-                format!(
-                    "thresholds out of order: warn = {}, high = {}, critical = {}",
-                    out.warn, out.high, out.critical
-                ),
+                msg(Key::ErrThresholdsOrder)
+                    .arg("warn", out.warn)
+                    .arg("high", out.high)
+                    .arg("critical", out.critical),
             )
-            .with_tip(format!("order them {order}")));
+            .with_tip(msg(order)));
     }
     Ok(out)
 }
@@ -739,9 +764,9 @@ fn build_test(at: &At, index: usize, t: &model::TestSpec, segment_ids: &[&str]) 
                 .err(
                     seg,
                     &format!("test[{index}] ({})", t.name),
-                    format!("no segment is named {:?}", seg.get_ref()),
+                    msg(Key::ErrNoSuchSegment).arg("value", quoted(seg.get_ref())),
                 )
-                .with_tip(unknown(seg.get_ref(), "segment", segment_ids)));
+                .with_tip(unknown(seg.get_ref(), Key::ErrTipDeclareSegment, segment_ids)));
         }
     }
     Ok(RuleTest {

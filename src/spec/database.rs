@@ -5,7 +5,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::base::error::{Error, Result};
+use crate::base::error::{msg, Error, Result, Text};
+use crate::base::i18n::Key;
 
 /// Which database a URL names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,19 +104,24 @@ impl fmt::Display for UrlProblem {
 }
 
 impl UrlProblem {
-    pub fn tip(&self) -> String {
+    /// The problem in the user's language (the `Display` form is the English one).
+    pub fn text(&self) -> Text {
         match self {
-            UrlProblem::Password => "remove the password from the URL (postgres://user@host:port/db) and put it in an \
-                                     environment variable named by password_env, e.g. password_env = \"CRM_PASSWORD\""
-                .to_string(),
-            UrlProblem::Scheme | UrlProblem::Malformed(_) => {
-                "write url = \"postgres://user@host:5432/database\" or url = \"sqlite:data/customers.db\"".to_string()
-            }
-            UrlProblem::SslMode(_) => "use sslmode=disable, prefer, require, verify-ca or verify-full".to_string(),
-            UrlProblem::UnknownParameter(_) => {
-                "the only URL parameter read is sslmode, e.g. ?sslmode=require".to_string()
-            }
+            UrlProblem::Password => msg(Key::ErrUrlPassword),
+            UrlProblem::Scheme => msg(Key::ErrUrlScheme),
+            UrlProblem::Malformed(why) => msg(Key::ErrUrlMalformed).arg("why", why),
+            UrlProblem::SslMode(v) => msg(Key::ErrUrlSslmode).arg("value", format!("{v:?}")),
+            UrlProblem::UnknownParameter(p) => msg(Key::ErrUrlParameter).arg("value", format!("{p:?}")),
         }
+    }
+
+    pub fn tip(&self) -> Text {
+        msg(match self {
+            UrlProblem::Password => Key::ErrTipUrlPassword,
+            UrlProblem::Scheme | UrlProblem::Malformed(_) => Key::ErrTipUrl,
+            UrlProblem::SslMode(_) => Key::ErrTipUrlSslmode,
+            UrlProblem::UnknownParameter(_) => Key::ErrTipUrlParameter,
+        })
     }
 }
 
@@ -192,11 +198,8 @@ impl Database {
         let Some(var) = &self.password_env else { return Ok(None) };
         match std::env::var(var) {
             Ok(p) => Ok(Some(p)),
-            Err(_) => Err(
-                Error::new(format!("the environment variable {var} (password_env) is not set")).with_tip(format!(
-                    "export {var}=… before running segaudit, or remove password_env"
-                )),
-            ),
+            Err(_) => Err(Error::new(msg(Key::ErrPasswordEnvUnset).arg("var", var))
+                .with_tip(msg(Key::ErrTipPasswordEnvUnset).arg("var", var))),
         }
     }
 }

@@ -9,7 +9,8 @@ pub mod waiver;
 
 use std::path::{Path, PathBuf};
 
-use crate::base::error::{Error, Result};
+use crate::base::error::{msg, Error, Result, Text};
+use crate::base::i18n::Key;
 use crate::base::risk::{FailOn, Level, Thresholds};
 use crate::spec::fieldcheck::FieldRule;
 
@@ -161,9 +162,7 @@ impl Spec {
 
 /// Reads and validates a spec file.
 pub fn load(path: &Path) -> Result<Spec> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::io(path, &e).with_tip("pass the path of an audit spec, e.g. `segaudit audit checks/demo.toml`")
-    })?;
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e).with_tip(msg(Key::ErrTipSpecPath)))?;
     parse(path, &text)
 }
 
@@ -171,6 +170,31 @@ pub fn load(path: &Path) -> Result<Spec> {
 pub fn parse(path: &Path, text: &str) -> Result<Spec> {
     let raw: model::RawSpec = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
     build(path, text, raw)
+}
+
+/// The `[audit] lang` a spec file asks for, read even when the spec is not valid, so that its
+/// errors can be written in that language. A TOML syntax error elsewhere still lets a plain
+/// `lang = "fr"` line under `[audit]` be found.
+pub fn lang_hint(path: &Path) -> Option<Lang> {
+    let text = std::fs::read_to_string(path).ok()?;
+    if let Ok(table) = toml::from_str::<toml::Table>(&text) {
+        return Lang::parse(table.get("audit")?.get("lang")?.as_str()?);
+    }
+    let mut in_audit = false;
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.starts_with('[') {
+            in_audit = line.trim_start_matches('[').trim_end_matches(']').trim() == "audit";
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        if in_audit && key.trim() == "lang" {
+            return Lang::parse(value.trim().trim_matches(['"', '\'']));
+        }
+    }
+    None
 }
 
 /// Line and column (1-based) of a byte offset.
@@ -195,20 +219,25 @@ fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> Error {
         .map(|s| loc_of(text, s.start))
         .unwrap_or(Loc { line: 1, col: 1 });
     let message = err.message().trim().to_string();
-    let tip = unknown_key_tip(&message)
-        .unwrap_or_else(|| "check the TOML syntax and the key's type against docs/spec.md".to_string());
-    Error::new(format!("{}:{}:{}: {message}", path.display(), loc.line, loc.col)).with_tip(tip)
+    let place = format!("{}:{}:{}", path.display(), loc.line, loc.col);
+    match unknown_key(&message) {
+        Some((bad, tip)) => Error::at(place, msg(Key::ErrKeyNotAllowed).arg("bad", bad)).with_tip(tip),
+        // The TOML parser's own words (a syntax error) are English; the tip follows the language.
+        None => Error::at(place, Text::Verbatim(message)).with_tip(msg(Key::ErrTipToml)),
+    }
 }
 
-/// serde says "unknown field `sourc`, expected one of `audit`, `source`": turn it into a did-you-mean.
-fn unknown_key_tip(message: &str) -> Option<String> {
+/// serde says "unknown field `sourc`, expected one of `audit`, `source`": the bad key and a
+/// did-you-mean.
+fn unknown_key(message: &str) -> Option<(String, Text)> {
     let rest = message.strip_prefix("unknown field `")?;
     let (bad, expected) = rest.split_once('`')?;
     let options: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-    Some(match crate::base::names::did_you_mean(bad, options.iter().copied()) {
-        Some(good) => format!("did you mean `{good}`? (allowed keys here: {})", options.join(", ")),
-        None => format!("remove `{bad}`; allowed keys here: {}", options.join(", ")),
-    })
+    let tip = match crate::base::names::did_you_mean(bad, options.iter().copied()) {
+        Some(good) => msg(Key::ErrTipDidYouMeanKeys).arg("good", good),
+        None => msg(Key::ErrTipRemoveUnknown).arg("bad", bad),
+    };
+    Some((bad.to_string(), tip.arg("list", options.join(", "))))
 }
 
 #[cfg(test)]
@@ -225,10 +254,14 @@ mod tests {
 
     #[test]
     fn unknown_keys_get_a_did_you_mean() {
-        let tip = unknown_key_tip("unknown field `rulle`, expected one of `label`, `population`, `rule`");
+        let found = unknown_key("unknown field `rulle`, expected one of `label`, `population`, `rule`")
+            .map(|(bad, tip)| (bad, tip.english()));
         assert_eq!(
-            tip.as_deref(),
-            Some("did you mean `rule`? (allowed keys here: label, population, rule)")
+            found,
+            Some((
+                "rulle".to_string(),
+                "did you mean `rule`? (allowed keys here: label, population, rule)".to_string()
+            ))
         );
     }
 }

@@ -8,6 +8,9 @@ use datafusion::sql::sqlparser::ast::{visit_expressions, Expr, SetExpr, Statemen
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 
+use crate::base::error::{msg, Text};
+use crate::base::i18n::Key;
+
 /// Functions that change state from inside a SELECT (a session setting, a sequence, a lock, a file, a
 /// large object, another query run from text), on PostgreSQL, MySQL/MariaDB or SQLite. A read-only
 /// session stops most writes, but `set_config('default_transaction_read_only', 'off', …)` turns it
@@ -53,16 +56,16 @@ const STATE_CHANGING: &[&str] = &[
 ];
 
 /// Refuses anything but a single SELECT query that only reads.
-pub fn ensure_select(sql_text: &str) -> std::result::Result<(), String> {
-    let statements = Parser::parse_sql(&GenericDialect {}, sql_text).map_err(|e| e.to_string())?;
+pub fn ensure_select(sql_text: &str) -> std::result::Result<(), Text> {
+    let statements = Parser::parse_sql(&GenericDialect {}, sql_text).map_err(|e| Text::Verbatim(e.to_string()))?;
     match statements.as_slice() {
         [statement @ Statement::Query(query)] => {
             if !query.locks.is_empty() {
-                return Err("`FOR UPDATE`/`FOR SHARE` locks rows: a spec only reads them".to_string());
+                return Err(msg(Key::ErrRowLocks));
             }
             if let SetExpr::Select(select) = query.body.as_ref() {
                 if select.into.is_some() {
-                    return Err("`SELECT … INTO` creates a table: a spec only reads".to_string());
+                    return Err(msg(Key::ErrSelectInto));
                 }
             }
             ensure_reads_only(statement)
@@ -70,15 +73,15 @@ pub fn ensure_select(sql_text: &str) -> std::result::Result<(), String> {
         [other] => {
             let text = other.to_string();
             let kind: String = text.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
-            Err(format!("only SELECT queries are allowed in a spec, found `{kind} …`"))
+            Err(msg(Key::ErrOnlySelect).arg("kind", kind))
         }
-        [] => Err("the SQL is empty".to_string()),
-        _ => Err("write a single SELECT statement (no `;`-separated statements)".to_string()),
+        [] => Err(msg(Key::ErrEmptySql)),
+        _ => Err(msg(Key::ErrOneStatement)),
     }
 }
 
 /// Refuses a call to one of [`STATE_CHANGING`], however qualified (`pg_catalog.set_config`) or cased.
-fn ensure_reads_only(statement: &Statement) -> std::result::Result<(), String> {
+fn ensure_reads_only(statement: &Statement) -> std::result::Result<(), Text> {
     let found = visit_expressions(statement, |expr| match expr {
         Expr::Function(function) => {
             let name = function.name.0.last().map(|part| part.to_string()).unwrap_or_default();
@@ -92,9 +95,7 @@ fn ensure_reads_only(statement: &Statement) -> std::result::Result<(), String> {
         _ => ControlFlow::Continue(()),
     });
     match found {
-        ControlFlow::Break(name) => Err(format!(
-            "the SQL calls {name}(), which changes the database, its session or its files: a spec only reads"
-        )),
+        ControlFlow::Break(name) => Err(msg(Key::ErrStateChanging).arg("name", name)),
         ControlFlow::Continue(()) => Ok(()),
     }
 }
@@ -133,7 +134,7 @@ mod tests {
             ("SELECT * FROM t FOR UPDATE", "FOR UPDATE"),
             ("SELECT * INTO copy FROM t", "INTO"),
         ] {
-            let refused = ensure_select(sql).err().unwrap_or_default();
+            let refused = ensure_select(sql).err().map(|t| t.english()).unwrap_or_default();
             assert!(refused.contains(needle), "{sql}: {refused:?}");
         }
     }

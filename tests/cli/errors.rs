@@ -23,10 +23,7 @@ fn misspelled_key_gets_line_and_did_you_mean() {
     let case = Case::new(&spec_with("[segment.safe]\nrulle = \"late < 7\"\n"));
     for command in ["audit", "check"] {
         let run = case.run(&[command, "spec.toml"]);
-        assert_error(
-            &run,
-            &["spec.toml:12:1", "unknown field `rulle`", "did you mean `rule`?"],
-        );
+        assert_error(&run, &["spec.toml:12:1", "unknown key `rulle`", "did you mean `rule`?"]);
     }
 }
 

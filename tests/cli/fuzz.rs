@@ -76,7 +76,7 @@ fn assert_spec_parse_is_total(text: &str) {
     // Paths resolve against the demo's folder, so undamaged sources still exist.
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("checks/fuzz.toml");
     if let Err(e) = segaudit::spec::parse(&path, text) {
-        assert!(!e.message.is_empty(), "an error with no message for:\n{text}");
+        assert!(!e.english().is_empty(), "an error with no message for:\n{text}");
     }
 }
 
