@@ -3,7 +3,8 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::base::error::{Error, Result};
+use crate::base::error::{msg, Error, Result};
+use crate::base::i18n::Key;
 
 /// Writes `content` next to `path`, syncs it, then renames it into place and syncs the folder: a
 /// reader never sees half a report, and a crash leaves the old file or the new one.
@@ -43,20 +44,14 @@ pub fn write_together(files: &[(&Path, &[u8])]) -> Result<()> {
 /// neither is a history folder an `--out` one.
 pub fn write_error(path: &Path, err: &std::io::Error) -> Error {
     use std::io::ErrorKind;
-    let shown = path.display();
     let tip = match err.kind() {
-        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => {
-            format!("the disk holding {shown} is full: free some space, or write to another disk")
-        }
-        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => {
-            format!("this user may not write {shown}: choose a folder you can write to, or fix its permissions")
-        }
-        ErrorKind::NotADirectory | ErrorKind::IsADirectory => {
-            format!("a file and a folder are mixed up in {shown}: name a file in a folder")
-        }
-        _ => format!("check that {shown} can be written"),
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => Key::ErrTipWriteFull,
+        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => Key::ErrTipWriteDenied,
+        ErrorKind::NotADirectory | ErrorKind::IsADirectory => Key::ErrTipWriteMixup,
+        _ => Key::ErrTipWriteOther,
     };
-    Error::new(format!("cannot write {shown}: {err}")).with_tip(tip)
+    let shown = path.display();
+    Error::new(msg(Key::ErrWrite).arg("path", &shown).arg("reason", err)).with_tip(msg(tip).arg("path", shown))
 }
 
 fn folder_of(path: &Path) -> &Path {
@@ -96,7 +91,7 @@ mod tests {
 
     fn tip_of(kind: std::io::ErrorKind) -> String {
         let error = write_error(Path::new("out/audit.json"), &std::io::Error::from(kind));
-        error.to_string()
+        error.render(crate::base::i18n::Lang::En)
     }
 
     #[test]
