@@ -378,11 +378,22 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             password_env,
             output,
         } => {
-            let progress = Progress::start("profiling", output.run.quiet);
             let db = segaudit::UrlArgs {
                 table: table.as_deref(),
                 password_env: password_env.as_deref(),
             };
+            let json_out = json_path(&output, "profile.json");
+            let html_outs: Vec<PathBuf> = match &output.html {
+                Some(p) if data.len() == 1 => vec![p.clone()],
+                _ if data.len() == 1 => vec![output.out.join("profile.html")],
+                _ => (1..=data.len())
+                    .map(|i| output.out.join(format!("profile-{i}.html")))
+                    .collect(),
+            };
+            let mut outs: Vec<&Path> = vec![&json_out];
+            outs.extend(html_outs.iter().map(PathBuf::as_path));
+            segaudit::guard_profile_outputs(&data, db, &outs)?;
+            let progress = Progress::start("profiling", output.run.quiet);
             let reports = segaudit::run_profile(&data, &options(&output, Some(FailOnArg::Never)), db);
             drop(progress);
             let reports = reports?;

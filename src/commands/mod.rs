@@ -109,6 +109,17 @@ pub fn profile_spec(data: &Path, lang: Lang, db: database::UrlArgs) -> Result<sp
     spec::parse(&PathBuf::from("segaudit-profile.toml"), &text)
 }
 
+/// Refuses (exit 2) a `profile` output that would overwrite one of its data files or databases.
+pub fn guard_profile_outputs(paths: &[PathBuf], db: database::UrlArgs, outputs: &[&Path]) -> Result<()> {
+    for path in paths {
+        // A path that makes no spec is reported by `run_profile` as it always is.
+        if let Ok(spec) = profile_spec(path, Lang::En, db) {
+            outputs::guard_spec(&spec, None, outputs)?;
+        }
+    }
+    Ok(())
+}
+
 /// Profiles each data path on its own (every column, overall, no spec).
 pub fn run_profile(paths: &[PathBuf], options: &AuditOptions, db: database::UrlArgs) -> Result<Vec<Report>> {
     let rt = runtime(options.run.threads)?;

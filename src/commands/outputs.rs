@@ -23,7 +23,12 @@ enum Input {
 /// which reports it as it always does.
 pub fn guard_outputs(spec_path: &Path, history: Option<&Path>, outputs: &[&Path]) -> Result<()> {
     let Ok(spec) = spec::load(spec_path) else { return Ok(()) };
-    let inputs = inputs_of(&spec, history);
+    guard_spec(&spec, history, outputs)
+}
+
+/// [`guard_outputs`] for a spec already built (`profile`'s, one per data path).
+pub fn guard_spec(spec: &Spec, history: Option<&Path>, outputs: &[&Path]) -> Result<()> {
+    let inputs = inputs_of(spec, history);
     for output in outputs {
         let target = normal(output);
         for input in &inputs {

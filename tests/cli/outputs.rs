@@ -61,6 +61,12 @@ fn an_output_naming_the_data_or_the_spec_is_refused() {
         "data/clients.csv",
         "clients.csv",
     );
+    assert_refused(
+        &case,
+        &["profile", "data/clients.csv", "--json", "data/clients.csv"],
+        "data/clients.csv",
+        "clients.csv",
+    );
     // A legitimate output still works, and the data is unchanged by it.
     let run = case.run(&["audit", "spec.toml", "--json", "out/audit.json", "--fail-on", "never"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
