@@ -18,6 +18,7 @@ mod report;
 mod segments;
 mod sketch;
 mod spine;
+mod teach;
 mod workflow;
 
 use std::path::{Path, PathBuf};
