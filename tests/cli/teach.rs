@@ -230,3 +230,27 @@ fn spec_errors_speak_the_spec_language() {
          tip: quis dizer `integer`? (conhecidos: string, integer, float, boolean, date, timestamp)"
     );
 }
+
+/// Issue 23: "0 lignes" is "0 ligne" in French (0 takes the singular), and "2/2 réussi" agrees with
+/// its tests ("réussis"), and one segment is not "Les 1 segments".
+#[test]
+fn french_plurals_agree_with_their_number() {
+    let spec = "[audit]\nlang = \"fr\"\n[source.clients]\npath = \"clients.csv\"\n[subject]\ntable = \"clients\"\n\
+                [field.delai]\ntype = \"integer\"\n[segment.a]\nrule = \"delai > 5\"\n\
+                [[test]]\nname = \"late\"\nrow = { delai = \"9\" }\nexpect = [\"a\"]\n\
+                [[test]]\nname = \"early\"\nrow = { delai = \"1\" }\nexpect = []\n";
+    let case = Case::new(spec);
+    std::fs::write(case.path("clients.csv"), "id,delai\n").expect("write data");
+    let run = case.run(&["audit", "spec.toml", "--out", "out", "--fail-on", "never"]);
+    assert!(run.stdout.contains("sujet clients · 0 ligne\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("2/2 réussis\n"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Le segment peut être dimensionné à ±10 % près."),
+        "{}",
+        run.stdout
+    );
+    // Two rows are plural.
+    std::fs::write(case.path("clients.csv"), "id,delai\n1,9\n2,1\n").expect("write data");
+    let run = case.run(&["audit", "spec.toml", "--out", "out", "--fail-on", "never"]);
+    assert!(run.stdout.contains("sujet clients · 2 lignes\n"), "{}", run.stdout);
+}

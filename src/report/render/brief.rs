@@ -62,7 +62,12 @@ pub fn brief(report: &Report) -> Brief {
     });
     if total > 0 {
         if imprecise.is_empty() {
-            sentences.push(fill(lang, Key::BriefAllSized, &[("total", &total.to_string())]));
+            let key = if total == 1 {
+                Key::BriefOneSized
+            } else {
+                Key::BriefAllSized
+            };
+            sentences.push(fill(lang, key, &[("total", &total.to_string())]));
         } else {
             let named: Vec<String> = imprecise
                 .iter()

@@ -4,7 +4,7 @@
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, ContentArrangement, Table};
 
-use crate::base::i18n::{count, fill, level, percent, t as tr, Key};
+use crate::base::i18n::{count, fill, level, percent, rows_word, singular, t as tr, Key};
 use crate::base::risk::{FailOn, Level};
 use crate::report::Report;
 use crate::spec::Lang;
@@ -47,7 +47,7 @@ pub fn render(report: &Report) -> String {
         l(Key::Subject),
         report.subject.table,
         count(lang, report.subject.rows),
-        l(Key::Rows)
+        rows_word(lang, report.subject.rows)
     );
     if let (Some(key), Some(d)) = (&report.subject.key, report.subject.duplicate_keys) {
         subject.push_str(&format!(" · {key}: {} {}", count(lang, d), l(Key::DuplicateKeys)));
@@ -169,7 +169,11 @@ pub fn render(report: &Report) -> String {
             "\n{}: {passed}/{} {}\n",
             l(Key::Tests),
             report.tests.len(),
-            l(Key::Passed)
+            l(if singular(lang, passed as u64) {
+                Key::TestsPassedOne
+            } else {
+                Key::TestsPassedMany
+            })
         ));
     }
     out.push_str(&format!("\n{} ({})\n", l(Key::Findings), report.findings.len()));
