@@ -254,3 +254,23 @@ fn french_plurals_agree_with_their_number() {
     let run = case.run(&["audit", "spec.toml", "--out", "out", "--fail-on", "never"]);
     assert!(run.stdout.contains("sujet clients · 2 lignes\n"), "{}", run.stdout);
 }
+
+/// Issue 23: `profile` has no gate: it says neither "gate passed" nor "For the committee", even
+/// above critical fields.
+#[test]
+fn a_profile_claims_no_gate() {
+    let case = Case::new("");
+    // `b` is missing on 2 of 3 rows: usability 1/3 (33.3%), below the critical threshold.
+    std::fs::write(case.path("clients.csv"), "a,b\n1,\n2,\n3,x\n").expect("write data");
+    let run = case.run(&["profile", "clients.csv", "--out", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains("gate passed"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("33.3% critical") && run.stdout.contains("No gate: a profile only describes the data;"),
+        "{}",
+        run.stdout
+    );
+    let html = std::fs::read_to_string(case.path("out/profile.html")).expect("html");
+    assert!(!html.contains("For the committee") && !html.contains("gate passed"));
+    assert!(html.contains("What the data holds"));
+}

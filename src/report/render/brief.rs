@@ -134,7 +134,11 @@ pub fn brief(report: &Report) -> Brief {
     let at_or_above = limit.map_or(0, |limit| report.findings.iter().filter(|f| f.level >= limit).count());
     let worst = level(lang, report.gate.worst);
     let fail_on = super::terminal::fail_on(lang, report.gate.fail_on);
-    sentences.push(if limit.is_none() {
+    let profile = report.format == crate::report::model::ReportFormat::Profile;
+    sentences.push(if profile {
+        // A profile has no gate: saying it passed, under critical fields, would mislead.
+        fill(lang, Key::BriefProfileWorst, &[("worst", worst)])
+    } else if limit.is_none() {
         fill(lang, Key::BriefGateNever, &[("worst", worst)])
     } else if report.gate.passed {
         fill(lang, Key::BriefGatePasses, &[("fail_on", fail_on), ("worst", worst)])

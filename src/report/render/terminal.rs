@@ -31,12 +31,15 @@ pub fn render(report: &Report) -> String {
     let mut out = String::new();
     out.push_str(&format!("{}\n", report.title));
     // The committee's first page: the verdict and the few sentences that matter, before the tables.
+    let profile = report.format == crate::report::model::ReportFormat::Profile;
     let verdict_word = if report.gate.passed {
         l(Key::GatePassed)
     } else {
         l(Key::GateFailed)
     };
-    out.push_str(&format!("{verdict_word}\n"));
+    if !profile {
+        out.push_str(&format!("{verdict_word}\n"));
+    }
     for sentence in super::brief::brief(report).sentences {
         out.push_str(&format!("  • {sentence}\n"));
     }
@@ -195,6 +198,9 @@ pub fn render(report: &Report) -> String {
     } else {
         l(Key::GateFailed)
     };
+    if profile {
+        return out;
+    }
     out.push_str(&format!(
         "\n{verdict}: {} = {}, {} = {}\n",
         l(Key::Worst),
