@@ -274,3 +274,28 @@ fn a_profile_claims_no_gate() {
     assert!(!html.contains("For the committee") && !html.contains("gate passed"));
     assert!(html.contains("What the data holds"));
 }
+
+/// Issue 23: `init` lists only the dominant spelling of case variants in `values` (the variants are
+/// then counted invalid), and `paiement_mobile` is a payment channel, not a phone number.
+#[test]
+fn init_keeps_the_dominant_spelling_and_knows_a_payment_channel() {
+    let case = Case::new("");
+    // type: B2C 5 times, B2B 3, b2c 1, b2b 1: 4 distinct texts in 10 rows (≥ 2 × 4).
+    std::fs::write(
+        case.path("clients.csv"),
+        "id,type,paiement_mobile\n1,B2C,oui\n2,B2C,non\n3,B2C,oui\n4,B2B,non\n5,B2B,oui\n6,b2c,non\n7,b2b,oui\n\
+         8,B2C,non\n9,B2B,oui\n10,B2C,non\n",
+    )
+    .expect("write data");
+    let run = case.run(&["init", "clients.csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("[field.type]\n# 10 of 10 rows present; observed type: string\nvalues = [\"B2C\", \"B2B\"]\n"),
+        "{}",
+        run.stdout
+    );
+    let mobile = run.stdout.split("[field.paiement_mobile]").nth(1).unwrap_or("");
+    let mobile = mobile.split("\n\n").next().unwrap_or("");
+    assert!(!mobile.is_empty() && !mobile.contains("pii"), "{}", run.stdout);
+}
