@@ -72,8 +72,29 @@ pub fn looks_personal(name: &str) -> bool {
     if tokens.windows(2).any(|w| w[0] == "e" && w[1] == "mail") {
         return true;
     }
-    tokens.iter().any(|t| PERSONAL_WORDS.contains(&t.as_str()))
+    // `paiement_mobile`, `mobile_banking`: "mobile" or "portable" qualifying a channel, not a number.
+    let channel = tokens.iter().any(|t| CHANNEL_WORDS.contains(&t.as_str()));
+    tokens
+        .iter()
+        .filter(|t| !(channel && (*t == "mobile" || *t == "portable")))
+        .any(|t| PERSONAL_WORDS.contains(&t.as_str()))
 }
+
+/// Words that make `mobile` a channel: a payment, an app, a subscription.
+const CHANNEL_WORDS: [&str; 12] = [
+    "paiement",
+    "payment",
+    "pay",
+    "banking",
+    "money",
+    "app",
+    "application",
+    "canal",
+    "channel",
+    "internet",
+    "data",
+    "abonnement",
+];
 
 /// Words of headers or values that are French (accents are counted separately).
 const FRENCH_WORDS: [&str; 40] = [
@@ -237,14 +258,17 @@ pub fn code_pattern(field: &FieldProfile, leading_zeros: u64) -> Option<String> 
     })
 }
 
-/// Keeps the first of equal values, wherever they are (not only next to each other).
+/// Keeps the first of values equal up to case, wherever they are (not only next to each other):
+/// from values listed most frequent first, the dominant spelling of `B2C`/`b2c` stays, and the
+/// variant is left to be counted invalid (issue 23).
 pub fn dedup_all(values: &mut Vec<String>) {
     let mut seen: Vec<String> = Vec::new();
     values.retain(|v| {
-        if seen.contains(v) {
+        let folded = v.to_lowercase();
+        if seen.contains(&folded) {
             false
         } else {
-            seen.push(v.clone());
+            seen.push(folded);
             true
         }
     });
@@ -268,10 +292,19 @@ mod tests {
             "phoneNumber",
             "prénom",
             "first_name",
+            "tel_mobile",
         ] {
             assert!(looks_personal(name), "{name}");
         }
-        for name in ["hotel", "telecom", "nombre_enfants", "nombre", "region", "nominal"] {
+        for name in [
+            "hotel",
+            "telecom",
+            "nombre_enfants",
+            "nombre",
+            "region",
+            "nominal",
+            "paiement_mobile",
+        ] {
             assert!(!looks_personal(name), "{name}");
         }
     }
@@ -285,7 +318,10 @@ mod tests {
 
     #[test]
     fn dedup_keeps_the_first_of_every_value() {
-        let mut v: Vec<String> = ["B2C", "B2B", "B2C"].iter().map(|s| s.to_string()).collect();
+        let mut v: Vec<String> = ["B2C", "B2B", "B2C", "b2c", "b2b"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         dedup_all(&mut v);
         assert_eq!(v, vec!["B2C", "B2B"]);
     }

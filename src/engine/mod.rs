@@ -8,6 +8,7 @@ pub mod database;
 pub mod drift;
 pub mod safecast;
 pub mod sql;
+pub mod typecheck;
 pub mod udf;
 
 use std::sync::Arc;
@@ -23,7 +24,8 @@ use datafusion::execution::SessionStateBuilder;
 use datafusion::logical_expr::Expr;
 use datafusion::prelude::SessionContext;
 
-use crate::base::error::{Error, Result, Text};
+use crate::base::error::{msg, Error, Result, Text};
+use crate::base::i18n::Key;
 use crate::base::names::did_you_mean;
 use crate::input::sources::{self, SourceInfo, SourceRequest};
 use crate::spec::fieldcheck::FieldRule;
@@ -137,12 +139,11 @@ impl Engine {
                 schema_only: options.schema_only,
             };
             let info = sources::register(&ctx, &request, scratch.path()).await.map_err(|e| {
-                e.with_suffix(Text::Verbatim(format!(
-                    " (source `{}` at {}:{})",
-                    source.name,
-                    spec.path.display(),
-                    source.path.loc.line
-                )))
+                e.with_suffix(
+                    msg(Key::ErrInSource)
+                        .arg("name", &source.name)
+                        .arg("place", format!("{}:{}", spec.path.display(), source.path.loc.line)),
+                )
             })?;
             infos.push(info);
         }
@@ -334,6 +335,19 @@ fn plan_segment(
         if text.is_empty() {
             return Err(spec_err(spec, located, key, "the predicate is empty")
                 .with_tip("write a SQL condition, e.g. avg_days_late < 7"));
+        }
+        if let Some(problem) = typecheck::check_predicate(ctx, schema, &spec.fields, &located.value) {
+            let loc = crate::spec::snippet_loc(&spec.text, located.loc, problem.line, problem.column);
+            return Err(spec_err(
+                spec,
+                &Located {
+                    value: String::new(),
+                    loc,
+                },
+                key,
+                problem.message,
+            )
+            .with_tip(problem.tip));
         }
         let expr: Expr = ctx.parse_sql_expr(text, schema).map_err(|e| {
             let message = crate::base::error::clean_engine_message(&e.to_string());

@@ -197,6 +197,35 @@ pub fn lang_hint(path: &Path) -> Option<Lang> {
     None
 }
 
+/// Where position `line:col` (1-based) of a SQL snippet stands in the spec file, the snippet
+/// being the TOML string at `at` (its opening quote). A `"""` or `'''` string that starts with a
+/// line break begins on the next line.
+pub fn snippet_loc(text: &str, at: Loc, line: u64, col: u64) -> Loc {
+    let quote_line = text.lines().nth(at.line.saturating_sub(1)).unwrap_or("");
+    let rest: String = quote_line.chars().skip(at.col.saturating_sub(1)).collect();
+    let triple = rest.starts_with("\"\"\"") || rest.starts_with("'''");
+    let (line, col) = (line.max(1) as usize, col.max(1) as usize);
+    let opening = if triple { 3 } else { 1 };
+    if triple && rest.trim_end().len() == 3 {
+        // The content starts on the line after the quotes.
+        return Loc {
+            line: at.line + line,
+            col,
+        };
+    }
+    if line == 1 {
+        Loc {
+            line: at.line,
+            col: at.col + opening + col - 1,
+        }
+    } else {
+        Loc {
+            line: at.line + line - 1,
+            col,
+        }
+    }
+}
+
 /// Line and column (1-based) of a byte offset.
 pub fn loc_of(text: &str, offset: usize) -> Loc {
     let offset = offset.min(text.len());

@@ -92,6 +92,12 @@ fn a_french_audit_prints_no_english_word() {
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("audit.json")).unwrap()).unwrap();
     let mut identifiers = BTreeSet::new();
     collect_identifiers(&json, &mut identifiers);
+    // Type names (`boolean`, the report's `type` column) are spec values, like the codes.
+    identifiers.extend(
+        ["string", "integer", "float", "boolean", "date", "timestamp"]
+            .iter()
+            .map(|t| t.to_string()),
+    );
     let leaked: Vec<String> = stdout
         .lines()
         .map(|line| {
@@ -121,6 +127,9 @@ fn a_french_audit_prints_no_english_word() {
 fn a_portuguese_audit_is_portuguese_in_the_terminal_and_the_html() {
     let dir = tempfile::tempdir().unwrap();
     let stdout = demo("pt", dir.path());
+    // A level word is masculine ("crítico"): the sentence says "de nível crítico", never
+    // "a pior constatação é crítico".
+    assert!(stdout.contains("a constatação mais grave é de nível"), "{stdout}");
     for expected in ["constatações", "linhas", "relatório HTML", "chaves duplicadas"] {
         assert!(stdout.contains(expected), "no {expected:?} in:\n{stdout}");
     }

@@ -20,6 +20,7 @@ mod report;
 mod segments;
 mod sketch;
 mod spine;
+mod teach;
 mod volume;
 mod waivers;
 mod workflow;

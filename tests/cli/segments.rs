@@ -295,11 +295,21 @@ fn rule_tests_pass_fail_and_explain() {
 
 #[test]
 fn undeclared_text_compared_with_a_number_is_undetermined_not_fatal() {
-    // age is undeclared, so it holds text; `age > 30` casts it, and "abc" must not abort the audit.
+    // age is undeclared, so it holds text: `age > 30` compares a text field with a number, a spec
+    // error (contract §11) that says to declare the type.
     let spec = format!(
         "[source.t]\npath = \"{}\"\n\n[subject]\ntable = \"t\"\n\n[segment.s]\nrule = \"age > 30\"\n",
         fixture("hostile/undeclared_numbers.csv")
     );
+    let undeclared = Case::new(&spec).audit(&["--fail-on", "never"]);
+    assert_eq!(undeclared.code, 2, "{}", undeclared.stderr);
+    assert!(
+        undeclared.stderr.contains("declare type = \"integer\""),
+        "{}",
+        undeclared.stderr
+    );
+    // Declared, "abc" is an invalid integer and must not abort the audit.
+    let spec = spec.replace("[segment.s]", "[field.age]\ntype = \"integer\"\n\n[segment.s]");
     let run = Case::new(&spec).audit(&["--fail-on", "never"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     // 40: member; 25: non-member; "abc" and "": undetermined.

@@ -70,6 +70,19 @@ pub fn decimal(lang: Lang, value: f64, places: usize) -> String {
     }
 }
 
+/// Whether `n` takes the singular: 1 in English and Portuguese, 0 and 1 in French ("0 ligne").
+pub fn singular(lang: Lang, n: u64) -> bool {
+    match lang {
+        Lang::Fr => n <= 1,
+        Lang::En | Lang::Pt => n == 1,
+    }
+}
+
+/// "row" or "rows" for `n` rows, in the language.
+pub fn rows_word(lang: Lang, n: u64) -> &'static str {
+    t(lang, if singular(lang, n) { Key::RowOne } else { Key::Rows })
+}
+
 pub fn level(lang: Lang, level: Level) -> &'static str {
     t(
         lang,
@@ -142,5 +155,13 @@ mod tests {
         assert_eq!(percent(Lang::En, None), "–");
         assert_eq!(count(Lang::Pt, 174_239), "174 239");
         assert_eq!(percent(Lang::Pt, Some(0.5517)), "55,2 %");
+    }
+
+    #[test]
+    fn zero_is_singular_in_french_only() {
+        assert_eq!(rows_word(Lang::Fr, 0), "ligne");
+        assert_eq!(rows_word(Lang::Fr, 2), "lignes");
+        assert_eq!(rows_word(Lang::En, 0), "rows");
+        assert_eq!(rows_word(Lang::Pt, 1), "linha");
     }
 }

@@ -74,7 +74,12 @@ pub fn brief(report: &Report) -> Brief {
         });
     } else if total > 0 {
         if imprecise.is_empty() {
-            sentences.push(fill(lang, Key::BriefAllSized, &[("total", &total.to_string())]));
+            let key = if total == 1 {
+                Key::BriefOneSized
+            } else {
+                Key::BriefAllSized
+            };
+            sentences.push(fill(lang, key, &[("total", &total.to_string())]));
         } else {
             let named: Vec<String> = imprecise
                 .iter()
@@ -143,7 +148,11 @@ pub fn brief(report: &Report) -> Brief {
     });
     let worst = level(lang, report.gate.worst);
     let fail_on = crate::base::i18n::fail_on(lang, report.gate.fail_on);
-    sentences.push(if limit.is_none() {
+    let profile = report.format == crate::report::model::ReportFormat::Profile;
+    sentences.push(if profile {
+        // A profile has no gate: saying it passed, under critical fields, would mislead.
+        fill(lang, Key::BriefProfileWorst, &[("worst", worst)])
+    } else if limit.is_none() {
         fill(lang, Key::BriefGateNever, &[("worst", worst)])
     } else if report.gate.passed {
         fill(lang, Key::BriefGatePasses, &[("fail_on", fail_on), ("worst", worst)])

@@ -175,7 +175,11 @@ fn first_page(report: &Report) -> FirstPage {
     let b = super::brief::brief(report);
     let p = |key: Key| tr(lang, key).to_string();
     FirstPage {
-        heading: p(Key::CommitteeHeading),
+        heading: p(if report.format == crate::report::model::ReportFormat::Profile {
+            Key::ProfileHeading
+        } else {
+            Key::CommitteeHeading
+        }),
         sentences: b.sentences,
         chart: b.chart,
         history: report.history.as_ref().is_some_and(|h| h.previous.is_some()),
@@ -613,18 +617,23 @@ fn page(report: &Report) -> Page {
             ])
         })
         .collect();
-    let gate_text = format!(
-        "{} — {}: {} · {}: {}",
-        if report.gate.passed {
-            l(Key::GatePassed)
-        } else {
-            l(Key::GateFailed)
-        },
-        l(Key::Worst),
-        level(lang, report.gate.worst),
-        l(Key::FailOn),
-        crate::base::i18n::fail_on(lang, report.gate.fail_on)
-    );
+    let gate_text = if report.format == crate::report::model::ReportFormat::Profile {
+        // A profile has no gate to pass: only the worst level.
+        format!("{}: {}", l(Key::Worst), level(lang, report.gate.worst))
+    } else {
+        format!(
+            "{} — {}: {} · {}: {}",
+            if report.gate.passed {
+                l(Key::GatePassed)
+            } else {
+                l(Key::GateFailed)
+            },
+            l(Key::Worst),
+            level(lang, report.gate.worst),
+            l(Key::FailOn),
+            crate::base::i18n::fail_on(lang, report.gate.fail_on)
+        )
+    };
     Page {
         lang: lang.code(),
         t,

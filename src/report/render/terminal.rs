@@ -4,7 +4,7 @@
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, ContentArrangement, Table};
 
-use crate::base::i18n::{count, fail_on, fill, level, percent, t as tr, Key};
+use crate::base::i18n::{count, fail_on, fill, level, percent, rows_word, singular, t as tr, Key};
 use crate::base::risk::Level;
 use crate::report::Report;
 use crate::spec::Lang;
@@ -31,12 +31,15 @@ pub fn render(report: &Report) -> String {
     let mut out = String::new();
     out.push_str(&format!("{}\n", report.title));
     // The committee's first page: the verdict and the few sentences that matter, before the tables.
+    let profile = report.format == crate::report::model::ReportFormat::Profile;
     let verdict_word = if report.gate.passed {
         l(Key::GatePassed)
     } else {
         l(Key::GateFailed)
     };
-    out.push_str(&format!("{verdict_word}\n"));
+    if !profile {
+        out.push_str(&format!("{verdict_word}\n"));
+    }
     for sentence in super::brief::brief(report).sentences {
         out.push_str(&format!("  • {sentence}\n"));
     }
@@ -47,7 +50,7 @@ pub fn render(report: &Report) -> String {
         l(Key::Subject),
         report.subject.table,
         count(lang, report.subject.rows),
-        l(Key::Rows)
+        rows_word(lang, report.subject.rows)
     );
     if let (Some(key), Some(d)) = (&report.subject.key, report.subject.duplicate_keys) {
         subject.push_str(&format!(" · {key}: {} {}", count(lang, d), l(Key::DuplicateKeys)));
@@ -169,7 +172,11 @@ pub fn render(report: &Report) -> String {
             "\n{}: {passed}/{} {}\n",
             l(Key::Tests),
             report.tests.len(),
-            l(Key::Passed)
+            l(if singular(lang, passed as u64) {
+                Key::TestsPassedOne
+            } else {
+                Key::TestsPassedMany
+            })
         ));
     }
     out.push_str(&format!("\n{} ({})\n", l(Key::Findings), report.findings.len()));
@@ -201,6 +208,9 @@ pub fn render(report: &Report) -> String {
     } else {
         l(Key::GateFailed)
     };
+    if profile {
+        return out;
+    }
     out.push_str(&format!(
         "\n{verdict}: {} = {}, {} = {}\n",
         l(Key::Worst),
