@@ -7,6 +7,7 @@ mod architecture;
 mod assign;
 mod database;
 mod errors;
+mod evidence;
 mod fuzz;
 mod heterogeneity;
 mod history;
