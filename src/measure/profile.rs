@@ -60,6 +60,9 @@ pub struct FieldProfile {
     pub top_values: Vec<ValueCount>,
     pub shapes: Vec<ShapeCount>,
     pub suspected_placeholders: Vec<ValueCount>,
+    /// The 10 most frequent invalid trimmed texts (contract §10), estimated with `distinct_exact: false`;
+    /// empty for `pii`.
+    pub invalid_values: Vec<ValueCount>,
     /// Share of present values that follow the most frequent shape.
     pub dominant_shape_share: Option<f64>,
     /// How many shapes cover 95 % of present values (null when the listed ones do not).
@@ -90,6 +93,8 @@ pub struct ProfileSettings<'a> {
 pub struct ProfileOutput {
     pub rows: u64,
     pub duplicate_keys: Option<u64>,
+    /// The 10 most repeated keys (empty when the key is `pii`).
+    pub duplicate_key_values: Vec<ValueCount>,
     pub fields: Vec<FieldProfile>,
     pub statements: Vec<SqlStatement>,
 }
@@ -248,6 +253,11 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
                         .collect()
                 },
                 suspected_placeholders: visible(&placeholders, usize::MAX),
+                invalid_values: if rule.pii {
+                    Vec::new()
+                } else {
+                    listed(&summary.invalid_values)
+                },
                 dominant_shape_share: shapes.first().and_then(|s| share(s.count, rows - missing)),
                 shapes_for_95: shapes_for_95(&shapes, rows - missing),
                 case_variants: case_variant_groups(listed(&summary.variants), settings.min_count),
@@ -272,6 +282,11 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
         duplicate_keys: settings
             .key
             .map(|_| summaries.iter().find_map(|s| s.duplicate_keys).unwrap_or(0)),
+        duplicate_key_values: summaries
+            .iter()
+            .find(|s| s.duplicate_keys.is_some())
+            .map(|s| listed(&s.duplicate_key_values))
+            .unwrap_or_default(),
         fields,
         statements: vec![SqlStatement {
             purpose: "field profiles: counts, value frequencies, shapes, placeholders, observed types".into(),

@@ -97,6 +97,8 @@ pub struct SubjectInfo {
     pub rows: u64,
     pub key: Option<String>,
     pub duplicate_keys: Option<u64>,
+    /// The 10 most repeated keys with their rows (contract §10; empty when the key is `pii`).
+    pub duplicate_key_values: Vec<ValueCount>,
     pub strata: Vec<String>,
     /// `[subject] min_rows` (contract §10).
     pub min_rows: u64,

@@ -8,6 +8,7 @@ mod assign;
 mod assign_gate;
 mod database;
 mod errors;
+mod evidence;
 mod fuzz;
 mod heterogeneity;
 mod history;

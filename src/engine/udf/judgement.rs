@@ -1,5 +1,5 @@
 //! One text's judgement for the profile aggregate: its status, its typed value when the column has
-//! statistics, and that value's place on the histogram's number line. Shared by the exact distinct
+//! statistics, that value's place on the histogram's number line, and how much of it a report shows. Shared by the exact distinct
 //! table (`profile.rs`) and the rows beyond it (`overflow.rs`), which is why it is neither of them.
 
 use crate::spec::fieldcheck::{FieldRule, FieldType, Status, Typed};
@@ -37,4 +37,15 @@ pub(super) fn as_number(value: &Typed) -> f64 {
 
 fn epoch() -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
+}
+
+/// Characters of a value a report shows; a 20 MB cell is cut, not copied into every output.
+pub const SHOWN_CHARS: usize = 200;
+
+/// The text as a report shows it: cut after [`SHOWN_CHARS`] characters.
+pub(super) fn shown(text: &str) -> String {
+    match text.char_indices().nth(SHOWN_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
 }

@@ -5,6 +5,7 @@
 //! would have to mirror.
 
 mod distinct;
+mod evidence;
 mod judgement;
 mod overflow;
 pub mod placeholder;

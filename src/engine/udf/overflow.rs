@@ -20,6 +20,9 @@ pub struct Overflow {
     pub candidates: HashMap<String, u64>,
     pub values: TopCounts,
     pub shapes: TopCounts,
+    /// Invalid rows by trimmed text (contract §10 evidence, estimated like the top values).
+    #[serde(default)]
+    pub invalid_texts: TopCounts,
     /// The smallest and largest typed values seen, as numbers and as their texts.
     pub min: Option<(f64, String)>,
     pub max: Option<(f64, String)>,
@@ -45,7 +48,12 @@ impl Overflow {
                 self.missing += 1;
                 return;
             }
-            Status::Invalid => self.invalid += 1,
+            Status::Invalid => {
+                self.invalid += 1;
+                if !rule.pii {
+                    super::evidence::add_beyond(&mut self.invalid_texts, text);
+                }
+            }
             Status::Usable => self.usable += 1,
         }
         let hash = text_hash(text);
@@ -90,6 +98,7 @@ impl Overflow {
         }
         self.values.merge(other.values);
         self.shapes.merge(other.shapes);
+        self.invalid_texts.merge(other.invalid_texts);
         if let Some((x, text)) = other.min {
             if self.min.as_ref().is_none_or(|(m, _)| x < *m) {
                 self.min = Some((x, text));

@@ -18,7 +18,8 @@ use hashbrown::DefaultHashBuilder;
 use serde::{Deserialize, Serialize};
 
 use super::distinct::DistinctTexts;
-use super::judgement::{as_number, has_stats, judge};
+use super::evidence::{TrimmedLeaders, EVIDENCE_TOP};
+use super::judgement::{as_number, has_stats, judge, shown, SHOWN_CHARS};
 use super::overflow::Overflow;
 use super::sketch::{text_hash, DistinctSample};
 use crate::engine::drift::{self, Bins, Distribution};
@@ -66,6 +67,12 @@ pub struct ColumnSummary {
     pub stats: Option<Stats>,
     /// For the subject key: rows with a key − distinct keys (trimmed text).
     pub duplicate_keys: Option<u64>,
+    /// The most frequent invalid trimmed texts (contract §10; none for `pii`).
+    #[serde(default)]
+    pub invalid_values: Vec<(String, u64)>,
+    /// For the subject key: the most repeated keys (trimmed text) and their rows.
+    #[serde(default)]
+    pub duplicate_key_values: Vec<(String, u64)>,
     /// The bins the next run compares with and this run's counts in them (not for `pii`).
     pub distribution: Option<Distribution>,
     /// This run's usable values counted in the previous run's bins, when they were given.
@@ -469,9 +476,14 @@ pub fn summarize<'a>(
     let mut shape = String::new();
     let mut typed: Vec<(Typed, &'a str, u64)> = Vec::new();
     let mut keys = KeyCount::default();
+    let mut repeated_keys = TrimmedLeaders::new(EVIDENCE_TOP);
+    let mut invalid_texts = TrimmedLeaders::new(EVIDENCE_TOP);
     for (text, n) in texts.iter() {
         if options.key {
             keys.add(texts, text, n);
+            if !text.trim().is_empty() {
+                repeated_keys.add(text, n);
+            }
         }
         if super::looks_mis_decoded(text) {
             summary.mojibake += n;
@@ -482,7 +494,12 @@ pub fn summarize<'a>(
                 summary.missing += n;
                 continue;
             }
-            Status::Invalid => summary.invalid += n,
+            Status::Invalid => {
+                summary.invalid += n;
+                if !rule.pii {
+                    invalid_texts.add(text, n);
+                }
+            }
             Status::Usable => {}
         }
         if let Some(value) = value {
@@ -554,6 +571,10 @@ pub fn summarize<'a>(
     summary.kinds = most_frequent(kinds.into_iter().collect(), usize::MAX);
     summary.variants = case_variants(rule, texts, &fold_hasher, repeated(fold_hashes));
     summary.duplicate_keys = options.key.then(|| keys.duplicates());
+    if options.key && !rule.pii {
+        summary.duplicate_key_values = repeated_keys.finish(texts, None, 2);
+    }
+    summary.invalid_values = invalid_texts.finish(texts, overflow.map(|o| &o.invalid_texts), 1);
     if with_stats {
         let numbers = sorted_numbers(&mut typed, overflow_numbers);
         (summary.distribution, summary.against_previous) = drift::numeric(&numbers, previous);
@@ -915,16 +936,6 @@ fn most_frequent(mut entries: Vec<(&str, u64)>, top: usize) -> Vec<(String, u64)
     }
     entries.sort_unstable_by(by_frequency);
     entries.into_iter().map(|(t, n)| (shown(t), n)).collect()
-}
-
-/// Characters of a value a report shows; a 20 MB cell is cut, not copied into every output.
-pub const SHOWN_CHARS: usize = 200;
-
-fn shown(text: &str) -> String {
-    match text.char_indices().nth(SHOWN_CHARS) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -115,6 +115,7 @@ struct FieldView {
     top_values: Vec<(String, String)>,
     shapes: Vec<(String, String)>,
     placeholders: Vec<(String, String)>,
+    invalid_values: Vec<(String, String)>,
     case_variants: Vec<String>,
     stats: Vec<(String, String)>,
     histogram: String,
@@ -136,6 +137,8 @@ struct Page {
     spec_path: String,
     spec_sha256: String,
     subject: String,
+    /// The most repeated keys (contract §10), value and rows.
+    duplicate_key_values: Vec<(String, String)>,
     sources: Vec<BTreeMap<&'static str, String>>,
     matrix_groups: Vec<MatrixGroup>,
     matrix_fields: Vec<String>,
@@ -383,6 +386,7 @@ fn field_view(lang: Lang, f: &FieldProfile) -> FieldView {
             .map(|s| (s.shape.clone(), count(lang, s.count)))
             .collect(),
         placeholders: pairs(&f.suspected_placeholders),
+        invalid_values: pairs(&f.invalid_values),
         case_variants: f
             .case_variants
             .iter()
@@ -655,6 +659,12 @@ fn page(report: &Report) -> Page {
                 .map(|d| format!(" · {} {}", count(lang, d), l(Key::DuplicateKeys)))
                 .unwrap_or_default()
         ),
+        duplicate_key_values: report
+            .subject
+            .duplicate_key_values
+            .iter()
+            .map(|v| (v.value.clone(), count(lang, v.count)))
+            .collect(),
         sources,
         matrix_groups,
         matrix_fields,

@@ -54,6 +54,10 @@ pub fn render(report: &Report) -> String {
     );
     if let (Some(key), Some(d)) = (&report.subject.key, report.subject.duplicate_keys) {
         subject.push_str(&format!(" · {key}: {} {}", count(lang, d), l(Key::DuplicateKeys)));
+        if !report.subject.duplicate_key_values.is_empty() {
+            let shown = evidence(lang, &report.subject.duplicate_key_values);
+            subject.push_str(&format!(" ({}: {shown})", l(Key::DuplicateKeyValues)));
+        }
     }
     out.push_str(&subject);
     out.push('\n');
@@ -105,6 +109,10 @@ pub fn render(report: &Report) -> String {
         fields.add_row(row);
     }
     out.push_str(&format!("\n{}\n{fields}\n", l(Key::Fields)));
+    for f in report.fields.iter().filter(|f| !f.invalid_values.is_empty()) {
+        let shown = evidence(lang, &f.invalid_values);
+        out.push_str(&format!("  {} · {}: {shown}\n", f.name, l(Key::InvalidValues)));
+    }
 
     if !report.segments.is_empty() {
         out.push_str(&format!("\n{}\n", l(Key::RiskMatrix)));
@@ -271,4 +279,14 @@ pub fn risk_matrix(report: &Report) -> Vec<Table> {
             t
         })
         .collect()
+}
+
+/// The first three evidence values, briefly (`«x» ×3, «y» ×2`); the reports list ten.
+fn evidence(lang: Lang, values: &[crate::report::ValueCount]) -> String {
+    values
+        .iter()
+        .take(3)
+        .map(|v| format!("«{}» ×{}", v.value, count(lang, v.count)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
