@@ -6,6 +6,7 @@
 mod architecture;
 mod assign;
 mod database;
+mod decimal;
 mod errors;
 mod fuzz;
 mod heterogeneity;
