@@ -83,7 +83,7 @@ fn printed(hundredths: i64, decimal: char, thousands: Option<char>) -> String {
     let digits = (hundredths.unsigned_abs() / 100).to_string();
     let mut whole = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             if let Some(t) = thousands {
                 whole.push(t);
             }
@@ -93,7 +93,10 @@ fn printed(hundredths: i64, decimal: char, thousands: Option<char>) -> String {
     format!("{sign}{whole}{decimal}{:02}", hundredths.unsigned_abs() % 100)
 }
 
-const CONVENTIONS: [(&str, char, Option<(&str, char)>); 7] = [
+/// `decimal` key, the point printed, and `thousands` key with the separator printed.
+type Convention = (&'static str, char, Option<(&'static str, char)>);
+
+const CONVENTIONS: [Convention; 7] = [
     (".", '.', None),
     (".", '.', Some((",", ','))),
     (".", '.', Some(("'", '\''))),
