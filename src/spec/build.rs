@@ -121,10 +121,11 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
 
     let subject = build_subject(&at, &raw, &sources, &views)?;
 
+    let inherited = inherited_numbers(&raw, &subject.table.value);
     let fields = raw
         .field
         .iter()
-        .map(|(name, f)| build_field(&at, name, f))
+        .map(|(name, f)| build_field(&at, name, f, inherited))
         .collect::<Result<Vec<_>>>()?;
 
     let criteria = raw
@@ -362,6 +363,7 @@ fn build_source(at: &At, dir: &Path, name: &str, s: &model::SourceSpec) -> Resul
             }
         },
     };
+    number_format(at, &format!("source.{name}"), s.decimal.as_ref(), s.thousands.as_ref())?;
     Ok(Source {
         name: name.to_string(),
         path: at.located(path),
@@ -395,6 +397,8 @@ fn build_database_source(
         (&s.quote, "quote"),
         (&s.encoding, "encoding"),
         (&s.on_bad_rows, "on_bad_rows"),
+        (&s.decimal, "decimal"),
+        (&s.thousands, "thousands"),
     ] {
         if let Some(v) = value {
             return Err(at
@@ -504,7 +508,70 @@ fn build_subject(at: &At, raw: &RawSpec, sources: &[Source], views: &[View]) -> 
     })
 }
 
-fn build_field(at: &At, name: &str, f: &model::FieldSpec) -> Result<crate::spec::fieldcheck::FieldRule> {
+/// The `decimal` and `thousands` the subject's fields inherit: those of the subject's source, or,
+/// when the subject is a view, the value every source that sets the key agrees on (none when they
+/// disagree: the fields then say theirs).
+fn inherited_numbers<'a>(raw: &'a RawSpec, table: &str) -> Inherited<'a> {
+    if let Some(source) = raw.source.get(table) {
+        return (source.decimal.as_ref(), source.thousands.as_ref());
+    }
+    let agreed = |get: fn(&'a model::SourceSpec) -> Option<&'a Spanned<String>>| {
+        let mut set = raw.source.values().filter_map(get);
+        let first = set.next()?;
+        set.all(|v| v.get_ref() == first.get_ref()).then_some(first)
+    };
+    (agreed(|s| s.decimal.as_ref()), agreed(|s| s.thousands.as_ref()))
+}
+
+type Inherited<'a> = (Option<&'a Spanned<String>>, Option<&'a Spanned<String>>);
+
+/// Validates a `decimal` / `thousands` pair (contract §10), the error at the key that is wrong.
+fn number_format(
+    at: &At,
+    table: &str,
+    decimal: Option<&Spanned<String>>,
+    thousands: Option<&Spanned<String>>,
+) -> Result<crate::spec::numbers::NumberFormat> {
+    use crate::spec::numbers::{FormatError, NumberFormat};
+    NumberFormat::from_spec(
+        decimal.map(|d| d.get_ref().as_str()),
+        thousands.map(|t| t.get_ref().as_str()),
+    )
+    .map_err(|why| {
+        let (spanned, key, message, tip) = match why {
+            FormatError::Decimal => (
+                decimal,
+                "decimal",
+                "the decimal point is \",\" or \".\"",
+                "write decimal = \",\" (or omit it for \".\")",
+            ),
+            FormatError::Thousands => (
+                thousands,
+                "thousands",
+                "the thousands separator is one of \" \", \".\", \"'\" or \",\"",
+                "write thousands = \" \" for 1 234 567 (U+202F and U+00A0 included)",
+            ),
+            FormatError::Same => (
+                thousands.or(decimal),
+                "thousands",
+                "the thousands separator is the decimal point",
+                "use another thousands separator, e.g. decimal = \",\" with thousands = \" \"",
+            ),
+        };
+        let key = format!("{table}.{key}");
+        match spanned {
+            Some(s) => at.err(s, &key, message).with_tip(tip),
+            None => at.err_table(table, message).with_tip(tip),
+        }
+    })
+}
+
+fn build_field(
+    at: &At,
+    name: &str,
+    f: &model::FieldSpec,
+    inherited: Inherited,
+) -> Result<crate::spec::fieldcheck::FieldRule> {
     let key = |k: &str| format!("field.{name}.{k}");
     let range = f.range.as_ref();
     let field_type = match &f.field_type {
@@ -544,6 +611,12 @@ fn build_field(at: &At, name: &str, f: &model::FieldSpec) -> Result<crate::spec:
         })?),
     };
     let values = f.values.as_ref().map(|vs| vs.iter().map(value_text).collect());
+    let number = number_format(
+        at,
+        &format!("field.{name}"),
+        f.decimal.as_ref().or(inherited.0),
+        f.thousands.as_ref().or(inherited.1),
+    )?;
     Ok(crate::spec::fieldcheck::FieldRule {
         name: name.to_string(),
         label: f.label.clone(),
@@ -557,6 +630,7 @@ fn build_field(at: &At, name: &str, f: &model::FieldSpec) -> Result<crate::spec:
         pattern,
         pii: f.pii,
         null_tokens: f.null_tokens.clone(),
+        number,
     })
 }
 

@@ -3,6 +3,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use regex::Regex;
 
+pub use crate::spec::numbers::NumberFormat;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FieldType {
@@ -96,6 +98,8 @@ pub struct FieldRule {
     pub pattern: Option<Regex>,
     pub pii: bool,
     pub null_tokens: Vec<String>,
+    /// How integer and float texts write their numbers (contract §10: `decimal`, `thousands`).
+    pub number: NumberFormat,
 }
 
 impl FieldRule {
@@ -114,6 +118,7 @@ impl FieldRule {
             pattern: None,
             pii: false,
             null_tokens: Vec::new(),
+            number: NumberFormat::default(),
         }
     }
 
@@ -175,7 +180,7 @@ impl FieldRule {
     }
 
     fn conforming(&self, trimmed: &str) -> Option<Typed> {
-        let value = parse_typed(self.field_type, &self.formats, trimmed)?;
+        let value = parse_typed_with(self.field_type, &self.formats, self.number, trimmed)?;
         if let Some(allowed) = &self.values {
             if !allowed.iter().any(|a| a == trimmed) {
                 return None;
@@ -232,6 +237,22 @@ pub fn parse_typed(field_type: FieldType, formats: &[String], trimmed: &str) -> 
                     .or_else(|| NaiveDate::parse_from_str(trimmed, f).ok()?.and_hms_opt(0, 0, 0))
             })
             .map(Typed::Timestamp),
+    }
+}
+
+/// [`parse_typed`] with a field's number convention: integer and float texts are first rewritten
+/// in plain notation ([`NumberFormat::normalize`]), so ranges and rules see the parsed number.
+pub fn parse_typed_with(
+    field_type: FieldType,
+    formats: &[String],
+    number: NumberFormat,
+    trimmed: &str,
+) -> Option<Typed> {
+    match field_type {
+        FieldType::Integer | FieldType::Float if !number.is_plain() => {
+            parse_typed(field_type, formats, &number.normalize(trimmed)?)
+        }
+        _ => parse_typed(field_type, formats, trimmed),
     }
 }
 

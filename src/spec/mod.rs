@@ -4,6 +4,7 @@ mod build;
 pub mod database;
 pub mod fieldcheck;
 pub mod model;
+pub mod numbers;
 mod select;
 pub mod waiver;
 

@@ -78,6 +78,9 @@ pub struct SourceSpec {
     #[serde(default)]
     pub null_tokens: Vec<String>,
     pub on_bad_rows: Option<Spanned<String>>,
+    /// Number conventions of the source's fields (contract §10); a field's own keys win.
+    pub decimal: Option<Spanned<String>>,
+    pub thousands: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -113,6 +116,8 @@ pub struct FieldSpec {
     pub null_tokens: Vec<String>,
     pub label: Option<String>,
     pub description: Option<String>,
+    pub decimal: Option<Spanned<String>>,
+    pub thousands: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

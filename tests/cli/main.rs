@@ -7,6 +7,7 @@ mod architecture;
 mod assign;
 mod assign_gate;
 mod database;
+mod decimal;
 mod errors;
 mod evidence;
 mod fuzz;
