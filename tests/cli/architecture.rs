@@ -132,7 +132,8 @@ fn stage(module: &str) -> Option<usize> {
 fn every_module_lives_in_a_stage() {
     for module in graph().keys() {
         assert!(
-            stage(module).is_some() || module == "lib" || module == "main",
+            // `cli/` is the binary's own (arguments, spinner): only `main.rs` declares it.
+            stage(module).is_some() || module == "lib" || module == "main" || module.split("::").next() == Some("cli"),
             "src module `{module}` is in no stage folder ({STAGES:?}): move it, and update docs/architecture.md"
         );
     }
