@@ -36,37 +36,33 @@ fn assert_refused(case: &Case, args: &[&str], output: &str, what: &str) {
 #[test]
 fn an_output_naming_the_data_or_the_spec_is_refused() {
     let case = case("data/clients.csv");
-    assert_refused(
-        &case,
-        &["audit", "spec.toml", "--json", "data/clients.csv"],
-        "data/clients.csv",
-        "clients.csv",
-    );
-    assert_refused(
-        &case,
-        &["audit", "spec.toml", "--html", "spec.toml"],
-        "spec.toml",
-        "spec.toml",
-    );
-    // The same file reached another way (`./`, `..`) is the same file.
-    assert_refused(
-        &case,
-        &["audit", "spec.toml", "--json", "./data/../data/clients.csv"],
-        "./data/../data/clients.csv",
-        "clients.csv",
-    );
-    assert_refused(
-        &case,
-        &["assign", "spec.toml", "--out", "data/clients.csv"],
-        "data/clients.csv",
-        "clients.csv",
-    );
-    assert_refused(
-        &case,
-        &["profile", "data/clients.csv", "--json", "data/clients.csv"],
-        "data/clients.csv",
-        "clients.csv",
-    );
+    let refusals: [(&[&str], &str, &str); 5] = [
+        (
+            &["audit", "spec.toml", "--json", "data/clients.csv"],
+            "data/clients.csv",
+            "clients.csv",
+        ),
+        (&["audit", "spec.toml", "--html", "spec.toml"], "spec.toml", "spec.toml"),
+        // The same file reached another way (`./`, `..`) is the same file.
+        (
+            &["audit", "spec.toml", "--json", "./data/../data/clients.csv"],
+            "./data/../data/clients.csv",
+            "clients.csv",
+        ),
+        (
+            &["assign", "spec.toml", "--out", "data/clients.csv"],
+            "data/clients.csv",
+            "clients.csv",
+        ),
+        (
+            &["profile", "data/clients.csv", "--json", "data/clients.csv"],
+            "data/clients.csv",
+            "clients.csv",
+        ),
+    ];
+    for (args, output, what) in refusals {
+        assert_refused(&case, args, output, what);
+    }
     // A legitimate output still works, and the data is unchanged by it.
     let run = case.run(&["audit", "spec.toml", "--json", "out/audit.json", "--fail-on", "never"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
