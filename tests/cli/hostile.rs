@@ -288,13 +288,43 @@ fn pii_values_and_small_cells_never_leave_the_machine() {
     std::fs::write(case.path("t.csv"), csv).unwrap();
     let mut outputs = String::new();
     for lang in ["fr", "en"] {
-        let run = case.audit(&["--fail-on", "never", "--show-sql", "--lang", lang]);
+        let run = case.audit(&["--fail-on", "never", "--show-sql", "--lang", lang, "--history", "h"]);
         assert_eq!(run.code, 0, "{}", run.stderr);
         outputs += &run.stdout;
         outputs += &run.stderr;
         outputs += &run.report().to_string();
         outputs += &std::fs::read_to_string(case.path("out/report.html")).unwrap();
     }
+    // The history (runs, Parquet metrics, membership), its listing, and every file assign writes.
+    let assign = case.run(&[
+        "assign",
+        "spec.toml",
+        "--out",
+        "a.csv",
+        "--html",
+        "a.html",
+        "--history",
+        "h",
+        "--force",
+        "--show-sql",
+    ]);
+    assert!(assign.code == 0 || assign.code == 1, "{}", assign.stderr);
+    let listing = case.run(&["history", "h"]);
+    outputs += &assign.stdout;
+    outputs += &assign.stderr;
+    outputs += &listing.stdout;
+    let mut files = vec![case.path("a.csv"), case.path("a.csv.json"), case.path("a.html")];
+    for folder in ["h", "h/runs", "h/metrics"] {
+        for entry in std::fs::read_dir(case.path(folder)).unwrap() {
+            files.push(entry.unwrap().path());
+        }
+    }
+    assert!(case.path("a.csv").is_file() && case.path("h/membership.parquet").is_file());
+    for file in files.iter().filter(|f| f.is_file()) {
+        outputs += &String::from_utf8_lossy(&std::fs::read(file).unwrap());
+    }
+    // The grep sees values: a stratum value seen 10 times is named, in the report and the history.
+    assert!(outputs.contains("Abidjan"));
     for secret in [
         "07 11 22 33 44",
         "99 88 77",
