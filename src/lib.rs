@@ -25,8 +25,8 @@ pub use commands::assign::{AssignOptions, AssignOutcome};
 pub use commands::audit::{AuditOptions, CheckOutcome};
 pub use commands::diff::{diff, render as render_diff, render_html as render_diff_html};
 pub use commands::{
-    guard_outputs, guard_profile_outputs, now_rfc3339, run_assign, run_audit, run_audit_writing, run_check, run_init,
-    run_profile, ReportFiles,
+    guard_profile_outputs, now_rfc3339, run_assign, run_audit, run_audit_writing, run_check, run_init, run_profile,
+    ReportFiles,
 };
 pub use engine::database::UrlArgs;
 pub use engine::RunOptions;

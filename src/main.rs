@@ -71,7 +71,6 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         } => {
             let path = json_path(&output, "audit.json");
             let html_path = output.html.clone().unwrap_or_else(|| output.out.join("report.html"));
-            segaudit::guard_outputs(&spec, history.as_deref(), &[&path, &html_path])?;
             let progress = Progress::start("auditing", output.run.quiet);
             let audit_options = AuditOptions {
                 history,

@@ -16,7 +16,7 @@ use crate::engine::{database, RunOptions};
 use crate::report::Report;
 use crate::spec;
 use audit::{AuditOptions, CheckOutcome, Run};
-pub use outputs::guard_outputs;
+use outputs::guard_outputs;
 
 fn runtime(threads: usize) -> Result<tokio::runtime::Runtime> {
     let mut builder = tokio::runtime::Builder::new_multi_thread();
@@ -45,6 +45,9 @@ pub struct ReportFiles<'a> {
 /// were not written.
 pub fn run_audit_writing(spec_path: &Path, options: &AuditOptions, files: Option<ReportFiles>) -> Result<Report> {
     let spec = spec::load(spec_path)?;
+    if let Some(files) = &files {
+        guard_outputs(&spec, options.history.as_deref(), &[files.json, files.html])?;
+    }
     let report = runtime(options.run.threads)?
         .block_on(audit::audit(&spec, options, Run::Audit))
         .map_err(|e| database::explain_scan_error(&spec.sources, e))?;
@@ -66,8 +69,8 @@ pub fn run_assign(spec_path: &Path, options: &assign::AssignOptions) -> Result<a
     let summary = assign::summary_path(&options.out);
     let mut outputs = vec![options.out.as_path(), summary.as_path()];
     outputs.extend(options.html.as_deref());
-    guard_outputs(spec_path, options.history.as_deref(), &outputs)?;
     let spec = spec::load(spec_path)?;
+    guard_outputs(&spec, options.history.as_deref(), &outputs)?;
     runtime(options.run.threads)?.block_on(assign::assign(&spec, options))
 }
 
@@ -114,7 +117,7 @@ pub fn guard_profile_outputs(paths: &[PathBuf], db: database::UrlArgs, outputs: 
     for path in paths {
         // A path that makes no spec is reported by `run_profile` as it always is.
         if let Ok(spec) = profile_spec(path, Lang::En, db) {
-            outputs::guard_spec(&spec, None, outputs)?;
+            guard_outputs(&spec, None, outputs)?;
         }
     }
     Ok(())

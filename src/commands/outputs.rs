@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::base::error::{msg, Error, Result, Text};
 use crate::base::i18n::Key;
 use crate::spec::database::Target;
-use crate::spec::{self, Spec};
+use crate::spec::Spec;
 
 /// One thing a run reads, as the output check sees it.
 enum Input {
@@ -19,15 +19,8 @@ enum Input {
 }
 
 /// Refuses (exit 2) an output that is one of the spec's inputs, lies inside a source folder or the
-/// history folder, or matches a source's glob. A spec that does not load is left to the command,
-/// which reports it as it always does.
-pub fn guard_outputs(spec_path: &Path, history: Option<&Path>, outputs: &[&Path]) -> Result<()> {
-    let Ok(spec) = spec::load(spec_path) else { return Ok(()) };
-    guard_spec(&spec, history, outputs)
-}
-
-/// [`guard_outputs`] for a spec already built (`profile`'s, one per data path).
-pub fn guard_spec(spec: &Spec, history: Option<&Path>, outputs: &[&Path]) -> Result<()> {
+/// history folder, or matches a source's glob.
+pub fn guard_outputs(spec: &Spec, history: Option<&Path>, outputs: &[&Path]) -> Result<()> {
     let inputs = inputs_of(spec, history);
     for output in outputs {
         let target = normal(output);
