@@ -116,6 +116,12 @@ impl Thresholds {
         high: 0.20,
         critical: 0.50,
     };
+    /// Share of the rows registered again under another key (contract §10).
+    pub const DUPLICATE_IDENTITIES: Thresholds = Thresholds {
+        warn: 0.001,
+        high: 0.01,
+        critical: 0.05,
+    };
     pub const PSI: Thresholds = Thresholds {
         warn: 0.10,
         high: 0.25,

@@ -12,6 +12,10 @@ pub enum Col {
     Rows,
     /// The profile aggregate's result.
     Profiles,
+    /// Profile pass: rows where condition `c` (an `applies_when`, contract §10) is FALSE.
+    NotApplicable(usize),
+    /// Profile pass: rows registered again under another key (contract §10).
+    DuplicateIdentities,
     /// Fused pass: usable rows of subject column `k` in the group.
     FieldUsable(usize),
     /// Fused pass: the attribute index of the group's grouping set.
@@ -56,6 +60,8 @@ impl Col {
         match self {
             Col::Rows => "rows".into(),
             Col::Profiles => "profiles".into(),
+            Col::NotApplicable(c) => format!("not_applicable_{c}"),
+            Col::DuplicateIdentities => "duplicate_identities".into(),
             Col::FieldUsable(k) => format!("field_usable_{k}"),
             Col::By => "by".into(),
             Col::Stratum(a) => format!("__a{a}"),

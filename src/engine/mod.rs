@@ -6,22 +6,23 @@ pub mod batch;
 pub mod columns;
 pub mod database;
 pub mod drift;
+mod plan;
 pub mod safecast;
 pub mod sql;
 pub mod typecheck;
 pub mod udf;
 
+pub use plan::ConditionPlan;
+
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::common::DFSchema;
 use datafusion::common::TableReference;
 use datafusion::error::DataFusionError;
 use datafusion::execution::config::SessionConfig;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::SessionStateBuilder;
-use datafusion::logical_expr::Expr;
 use datafusion::prelude::SessionContext;
 
 use crate::base::error::{msg, Error, Result, Text};
@@ -66,6 +67,10 @@ pub struct Engine {
     /// One rule per subject column: the declared one or a plain one.
     pub rules: Vec<Arc<FieldRule>>,
     pub segments: Vec<SegmentPlan>,
+    /// Every `applies_when` of a field the subject has (contract §10).
+    pub conditions: Vec<ConditionPlan>,
+    /// `[subject] identity` as subject column indexes (contract §10); empty when not set.
+    pub identity: Vec<usize>,
     /// What the profile aggregate keeps per column (re-registered with a history's bins).
     pub profile_shape: udf::ProfileShape,
     /// Holds the converted CSV files for as long as the engine lives.
@@ -104,7 +109,7 @@ pub fn new_context(threads: usize, memory_limit: Option<usize>) -> Result<Sessio
     Ok(ctx)
 }
 
-fn spec_err(spec: &Spec, located: &Located<String>, key: &str, message: impl Into<Text>) -> Error {
+pub(crate) fn spec_err(spec: &Spec, located: &Located<String>, key: &str, message: impl Into<Text>) -> Error {
     Error::at(
         format!(
             "{}:{}:{}: `{key}`",
@@ -200,8 +205,10 @@ impl Engine {
         let segments = spec
             .segments
             .iter()
-            .map(|s| plan_segment(&ctx, spec, s, &typed_schema, &columns))
+            .map(|s| plan::segment(&ctx, spec, s, &typed_schema, &columns))
             .collect::<Result<Vec<_>>>()?;
+        let conditions = plan::conditions(&ctx, spec, &typed_schema, &columns)?;
+        let identity = plan::identity(spec, &columns)?;
         Ok(Engine {
             ctx,
             sources: infos,
@@ -209,6 +216,8 @@ impl Engine {
             native_types,
             rules,
             segments,
+            conditions,
+            identity,
             profile_shape,
             _scratch: scratch,
         })
@@ -320,74 +329,4 @@ async fn register_views(ctx: &SessionContext, spec: &Spec) -> Result<()> {
         pending = failures.into_iter().map(|(v, _)| v).collect();
     }
     Ok(())
-}
-
-fn plan_segment(
-    ctx: &SessionContext,
-    spec: &Spec,
-    segment: &crate::spec::Segment,
-    schema: &DFSchema,
-    columns: &[String],
-) -> Result<SegmentPlan> {
-    let mut fields: Vec<String> = Vec::new();
-    let mut parse = |located: &Located<String>, key: &str| -> Result<String> {
-        let text = located.value.trim();
-        if text.is_empty() {
-            return Err(spec_err(spec, located, key, "the predicate is empty")
-                .with_tip("write a SQL condition, e.g. avg_days_late < 7"));
-        }
-        if let Some(problem) = typecheck::check_predicate(ctx, schema, &spec.fields, &located.value) {
-            let loc = crate::spec::snippet_loc(&spec.text, located.loc, problem.line, problem.column);
-            return Err(spec_err(
-                spec,
-                &Located {
-                    value: String::new(),
-                    loc,
-                },
-                key,
-                problem.message,
-            )
-            .with_tip(problem.tip));
-        }
-        let expr: Expr = ctx.parse_sql_expr(text, schema).map_err(|e| {
-            let message = crate::base::error::clean_engine_message(&e.to_string());
-            let tip = unknown_column_tip(&message, columns).unwrap_or_else(|| {
-                "write one SQL condition over the subject's columns, e.g. customer_type = 'B2C' AND avg_days_late < 7; quote names with spaces or keywords in double quotes".to_string()
-            });
-            spec_err(spec, located, key, message).with_tip(tip)
-        })?;
-        for column in expr.column_refs() {
-            if !fields.contains(&column.name) {
-                fields.push(column.name.clone());
-            }
-        }
-        Ok(text.to_string())
-    };
-    let population = match &segment.population {
-        Some(p) => Some(parse(p, &format!("segment.{}.population", segment.id))?),
-        None => None,
-    };
-    let rule = parse(&segment.rule, &format!("segment.{}.rule", segment.id))?;
-    fields.sort_by_key(|f| columns.iter().position(|c| c == f));
-    let absence = crate::engine::absence::segment_tests(population.as_deref(), &rule, &fields);
-    Ok(SegmentPlan {
-        population,
-        rule,
-        fields,
-        absence,
-    })
-}
-
-/// DataFusion says "No field named avg_day_late. Valid fields are ..."; suggest the closest column.
-fn unknown_column_tip(message: &str, columns: &[String]) -> Option<String> {
-    let rest = message.split("no column named `").nth(1)?;
-    let name = rest.split('`').next()?;
-    let suggestion = did_you_mean(name, columns.iter().map(String::as_str));
-    Some(match suggestion {
-        Some(good) => format!("the subject has no column `{name}`; did you mean `{good}`?"),
-        None => format!(
-            "the subject has no column `{name}`; its columns are: {}",
-            columns.join(", ")
-        ),
-    })
 }

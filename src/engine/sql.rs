@@ -76,21 +76,82 @@ pub fn text_literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
+/// What the profile pass reads besides the columns themselves (contract §10): each `applies_when`
+/// and the identity columns, both on the typed subject.
+#[derive(Default)]
+pub struct ProfileSql<'a> {
+    /// `(column index, predicate)`: the column is profiled on the rows where the predicate is not
+    /// FALSE, and the rows where it is FALSE are counted as `not_applicable_c`.
+    pub conditions: Vec<(usize, &'a str)>,
+    /// The key's column index and the identity columns' indexes.
+    pub identity: Option<(usize, Vec<usize>)>,
+    /// Every column a condition or the identity reads: typed under its own name.
+    pub typed: Vec<usize>,
+}
+
 /// The one profile pass: the row count and the profile aggregate over every column (per column: missing, invalid,
 /// mojibake, distinct, top values, shapes, placeholders, kinds, case variants, typed statistics and,
 /// for the key, duplicates), all from an exact count of each column's distinct texts.
-pub fn profile(subject: &str, columns: &[&str]) -> String {
+///
+/// With `applies_when` or `identity` (contract §10), the same scan first types the columns they
+/// read (under their own names, as predicates see them) beside every column's text (`__xK`): a
+/// conditioned column's text is passed only where its predicate is not FALSE (so every count of
+/// its profile is over applicable rows, and its rows where the predicate is FALSE add to its NULLs,
+/// which the reader subtracts), and the identity aggregate reads the key's text and the identity
+/// columns' typed values, case-folded.
+pub fn profile(subject: &str, columns: &[&str], extra: &ProfileSql) -> String {
     let mut items = vec![aliased("COUNT(*)", &Col::Rows)];
+    if extra.conditions.is_empty() && extra.identity.is_none() {
+        if !columns.is_empty() {
+            let texts: Vec<String> = columns.iter().map(|c| text_of(c)).collect();
+            items.push(profile_call(&texts));
+        }
+        return format!("SELECT {}\nFROM {}", items.join(",\n       "), ident(subject));
+    }
+    let raw = |k: usize| ident(&format!("__x{k}"));
+    let mut inner: Vec<String> = (0..columns.len())
+        .map(|k| format!("{} AS {}", text_of(columns[k]), raw(k)))
+        .collect();
+    inner.extend(extra.typed.iter().map(|&k| typed_item(k, columns[k])));
+    for (c, (_, predicate)) in extra.conditions.iter().enumerate() {
+        items.push(count_where(&format!("NOT ({predicate})"), &Col::NotApplicable(c)));
+    }
+    let texts: Vec<String> = (0..columns.len())
+        .map(|k| match extra.conditions.iter().find(|(column, _)| *column == k) {
+            Some((_, predicate)) => format!("CASE WHEN ({predicate}) IS NOT FALSE THEN {} END", raw(k)),
+            None => raw(k),
+        })
+        .collect();
     if !columns.is_empty() {
-        let texts: Vec<String> = columns.iter().map(|c| text_of(c)).collect();
-        items.push(format!(
-            "{}(\n         {}) AS {}",
-            udf::PROFILE,
-            texts.join(",\n         "),
-            ident(&Col::Profiles.alias())
+        items.push(profile_call(&texts));
+    }
+    if let Some((key, identity)) = &extra.identity {
+        let mut arguments = vec![raw(*key)];
+        arguments.extend(
+            identity
+                .iter()
+                .map(|&k| format!("lower(CAST({} AS VARCHAR))", ident(columns[k]))),
+        );
+        items.push(aliased(
+            &format!("{}({})", udf::IDENTITIES, arguments.join(", ")),
+            &Col::DuplicateIdentities,
         ));
     }
-    format!("SELECT {}\nFROM {}", items.join(",\n       "), ident(subject))
+    format!(
+        "SELECT {}\nFROM (SELECT {}\n      FROM {})",
+        items.join(",\n       "),
+        inner.join(",\n             "),
+        ident(subject)
+    )
+}
+
+fn profile_call(texts: &[String]) -> String {
+    format!(
+        "{}(\n         {}) AS {}",
+        udf::PROFILE,
+        texts.join(",\n         "),
+        ident(&Col::Profiles.alias())
+    )
 }
 
 /// Up to `limit` present values of one column as text (`init` guesses date formats from them).
@@ -368,6 +429,22 @@ mod tests {
 
     #[test]
     fn profile_sql() {
-        insta::assert_snapshot!(profile("clients", &["region", "Birth Date"]));
+        insta::assert_snapshot!(profile("clients", &["region", "Birth Date"], &ProfileSql::default()));
+    }
+
+    #[test]
+    fn profile_sql_with_conditions_and_identity() {
+        // secteur (2) applies to B2B rows: typed `type` (1) is read by the predicate; the identity
+        // (nom 3, naissance 4) under key id (0).
+        let extra = ProfileSql {
+            conditions: vec![(2, "\"type\" = 'B2B'")],
+            identity: Some((0, vec![3, 4])),
+            typed: vec![1, 3, 4],
+        };
+        insta::assert_snapshot!(profile(
+            "clients",
+            &["id", "type", "secteur", "nom", "naissance"],
+            &extra
+        ));
     }
 }

@@ -52,6 +52,7 @@ pub struct Inputs<'a> {
     pub sources: &'a [crate::input::sources::SourceInfo],
     pub rows: u64,
     pub duplicate_keys: Option<u64>,
+    pub duplicate_identities: u64,
     pub fields: &'a [FieldProfile],
     pub field_map: &'a [FieldMapEntry],
     pub segments: &'a [SegmentReport],
@@ -231,6 +232,26 @@ fn subject(sink: &mut Sink, inputs: &Inputs) {
                 ),
             );
         }
+    }
+    let identity = &sink.spec.subject.identity;
+    if !identity.is_empty() {
+        let found = share(inputs.duplicate_identities, inputs.rows);
+        let names: Vec<&str> = identity.iter().map(|i| i.value.as_str()).collect();
+        sink.push(
+            sink.spec.risk.duplicate_identities.level_when_high(found),
+            "subject.duplicate_identities",
+            None,
+            None,
+            fill(
+                lang,
+                Key::FindingDuplicateIdentities,
+                &[
+                    ("rows", &count(lang, inputs.duplicate_identities)),
+                    ("share", &percent(lang, found)),
+                    ("fields", &names.join(", ")),
+                ],
+            ),
+        );
     }
 }
 

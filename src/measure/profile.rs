@@ -44,6 +44,9 @@ pub struct FieldProfile {
     pub field_type: String,
     pub observed_type: Option<String>,
     pub rows: u64,
+    /// Rows where the field's `applies_when` is FALSE (contract §10); 0 without one. `missing`,
+    /// `invalid` and `usable` count the other rows, and the shares are of them.
+    pub not_applicable: u64,
     pub missing: u64,
     pub invalid: u64,
     pub usable: u64,
@@ -92,6 +95,8 @@ pub struct ProfileSettings<'a> {
 
 pub struct ProfileOutput {
     pub rows: u64,
+    /// Rows registered again under another key (contract §10); 0 without `identity`.
+    pub duplicate_identities: u64,
     pub duplicate_keys: Option<u64>,
     /// The 10 most repeated keys (empty when the key is `pii`).
     pub duplicate_key_values: Vec<ValueCount>,
@@ -162,13 +167,50 @@ fn observed_type(kinds: &[ValueCount], placeholders: &[ValueCount]) -> Option<St
 
 pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<ProfileOutput> {
     let names: Vec<&str> = engine.columns.iter().map(String::as_str).collect();
-    let profile_sql = sql::profile(settings.subject, &names);
+    let typed: Vec<usize> = {
+        let mut read: Vec<usize> = engine.identity.clone();
+        for condition in &engine.conditions {
+            read.extend(
+                condition
+                    .fields
+                    .iter()
+                    .filter_map(|f| names.iter().position(|c| c == f)),
+            );
+        }
+        read.sort_unstable();
+        read.dedup();
+        read
+    };
+    let extra = sql::ProfileSql {
+        conditions: engine
+            .conditions
+            .iter()
+            .map(|c| (c.column, c.predicate.as_str()))
+            .collect(),
+        identity: engine
+            .profile_shape
+            .key
+            .filter(|_| !engine.identity.is_empty())
+            .map(|key| (key, engine.identity.clone())),
+        typed,
+    };
+    let profile_sql = sql::profile(settings.subject, &names, &extra);
     let batches = engine.query("profiling the subject", &profile_sql).await?;
     let Some(first) = batches.iter().find(|b| b.num_rows() > 0) else {
         return Err(crate::base::error::Error::new("the profile query returned no row"));
     };
     let first = batch::Named::new(first);
     let rows = batch::count(&first, &Col::Rows, 0)?;
+    // Rows where a field's `applies_when` is FALSE: passed to the profile as NULL, so counted among
+    // its missing values, taken out of them here (contract §10).
+    let mut not_applicable = vec![0u64; engine.rules.len()];
+    for (c, condition) in engine.conditions.iter().enumerate() {
+        not_applicable[condition.column] = batch::count(&first, &Col::NotApplicable(c), 0)?;
+    }
+    let duplicate_identities = match extra.identity {
+        Some(_) => batch::count(&first, &Col::DuplicateIdentities, 0)?,
+        None => 0,
+    };
     let summaries: Vec<ColumnSummary> = match batch::text(&first, &Col::Profiles, 0)? {
         Some(json) => serde_json::from_str(&json)
             .map_err(|e| crate::base::error::Error::new(format!("the column profiles are unreadable: {e}")))?,
@@ -196,14 +238,16 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
         .enumerate()
         .map(|(i, rule)| {
             let summary = &summaries[i];
-            let (missing, invalid) = (summary.missing, summary.invalid);
+            let not_applicable = not_applicable[i];
+            let applicable = rows - not_applicable;
+            let (missing, invalid) = (summary.missing.saturating_sub(not_applicable), summary.invalid);
             let (values, shapes, placeholders) = (
                 listed(&summary.values),
                 listed(&summary.shapes),
                 listed(&summary.placeholders),
             );
-            let usable = rows.saturating_sub(missing + invalid);
-            let usability = share(usable, rows);
+            let usable = applicable.saturating_sub(missing + invalid);
+            let usability = share(usable, applicable);
             let observed = native_type(&engine.native_types[i])
                 .map(str::to_string)
                 .or_else(|| observed_type(&listed(&summary.kinds), &listed(&summary.candidates)));
@@ -229,13 +273,14 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
                 },
                 observed_type: observed,
                 rows,
+                not_applicable,
                 missing,
                 invalid,
                 usable,
-                completeness: share(rows - missing, rows),
-                validity: share(usable, rows - missing),
+                completeness: share(applicable - missing, applicable),
+                validity: share(usable, applicable - missing),
                 usability,
-                usability_interval: wilson_95(usable, rows),
+                usability_interval: wilson_95(usable, applicable),
                 distinct: Some(summary.distinct),
                 distinct_exact: !summary.estimated,
                 pii: rule.pii,
@@ -258,8 +303,8 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
                 } else {
                     listed(&summary.invalid_values)
                 },
-                dominant_shape_share: shapes.first().and_then(|s| share(s.count, rows - missing)),
-                shapes_for_95: shapes_for_95(&shapes, rows - missing),
+                dominant_shape_share: shapes.first().and_then(|s| share(s.count, applicable - missing)),
+                shapes_for_95: shapes_for_95(&shapes, applicable - missing),
                 case_variants: case_variant_groups(listed(&summary.variants), settings.min_count),
                 mojibake: summary.mojibake,
                 stats: summary.stats.clone(),
@@ -279,6 +324,7 @@ pub async fn profile(engine: &Engine, settings: &ProfileSettings<'_>) -> Result<
         .collect();
     Ok(ProfileOutput {
         rows,
+        duplicate_identities,
         duplicate_keys: settings
             .key
             .map(|_| summaries.iter().find_map(|s| s.duplicate_keys).unwrap_or(0)),

@@ -99,6 +99,11 @@ pub struct SubjectInfo {
     pub duplicate_keys: Option<u64>,
     /// The 10 most repeated keys with their rows (contract §10; empty when the key is `pii`).
     pub duplicate_key_values: Vec<ValueCount>,
+    /// `[subject] identity` (contract §10); empty when not set.
+    pub identity: Vec<String>,
+    /// Rows registered again under another key: Σ over identity groups holding two or more keys of
+    /// (rows − 1); 0 without `identity` (contract §10).
+    pub duplicate_identities: u64,
     pub strata: Vec<String>,
     /// `[subject] min_rows` (contract §10).
     pub min_rows: u64,

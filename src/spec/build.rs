@@ -226,6 +226,14 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
             false,
             f64::INFINITY,
         )?,
+        duplicate_identities: thresholds(
+            &at,
+            "risk.duplicate_identities",
+            raw.risk.duplicate_identities.as_ref(),
+            crate::base::risk::Thresholds::DUPLICATE_IDENTITIES,
+            false,
+            1.0,
+        )?,
         min_population: raw.risk.min_population.unwrap_or(30),
     };
 
@@ -273,6 +281,16 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
         tests,
         history: raw.history.as_ref().map(|h| dir.join(h.path.get_ref())),
         waivers: super::waiver::build(path, text, &raw.waiver, &segment_ids)?,
+        applies_when: raw
+            .field
+            .iter()
+            .filter_map(|(name, f)| {
+                f.applies_when.as_ref().map(|p| AppliesWhen {
+                    field: name.clone(),
+                    predicate: at.located(p),
+                })
+            })
+            .collect(),
     })
 }
 
@@ -505,6 +523,7 @@ fn build_subject(at: &At, raw: &RawSpec, sources: &[Source], views: &[View]) -> 
         key: subject.key.as_ref().map(|k| at.located(k)),
         strata: subject.strata.iter().map(|s| at.located(s)).collect(),
         min_rows: subject.min_rows.unwrap_or(1),
+        identity: subject.identity.iter().map(|s| at.located(s)).collect(),
     })
 }
 

@@ -76,6 +76,15 @@ pub struct Subject {
     pub strata: Vec<Located<String>>,
     /// `[subject] min_rows` (contract §10).
     pub min_rows: u64,
+    /// `[subject] identity` (contract §10): empty when not set.
+    pub identity: Vec<Located<String>>,
+}
+
+/// `[field.F] applies_when` (contract §10): `field` is `not_applicable` where `predicate` is FALSE.
+#[derive(Debug, Clone)]
+pub struct AppliesWhen {
+    pub field: String,
+    pub predicate: Located<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -122,6 +131,8 @@ pub struct RiskSettings {
     pub psi: Thresholds,
     /// |rows − rows_prev| / max(rows_prev, 1) (contract §10).
     pub row_count_shift: Thresholds,
+    /// Share of rows registered twice under another key (contract §10).
+    pub duplicate_identities: Thresholds,
     pub min_population: u64,
 }
 
@@ -153,6 +164,8 @@ pub struct Spec {
     pub history: Option<PathBuf>,
     /// `[[waiver]]` (contract §10).
     pub waivers: Vec<waiver::Waiver>,
+    /// `[field.F] applies_when`, in field order (contract §10).
+    pub applies_when: Vec<AppliesWhen>,
 }
 
 impl Spec {

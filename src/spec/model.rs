@@ -98,6 +98,9 @@ pub struct SubjectSpec {
     pub strata: Vec<Spanned<String>>,
     /// Fewer rows is `subject.too_few_rows` (contract §10); default 1.
     pub min_rows: Option<u64>,
+    /// Fields that together identify a customer (contract §10, duplicate identities).
+    #[serde(default)]
+    pub identity: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -118,6 +121,8 @@ pub struct FieldSpec {
     pub description: Option<String>,
     pub decimal: Option<Spanned<String>>,
     pub thousands: Option<Spanned<String>>,
+    /// The rows the field applies to (contract §10); on the others it is `not_applicable`.
+    pub applies_when: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -170,6 +175,7 @@ pub struct RiskSpec {
     pub size_shift: Option<Spanned<ThresholdSpec>>,
     pub psi: Option<Spanned<ThresholdSpec>>,
     pub row_count_shift: Option<Spanned<ThresholdSpec>>,
+    pub duplicate_identities: Option<Spanned<ThresholdSpec>>,
     pub min_population: Option<u64>,
 }
 

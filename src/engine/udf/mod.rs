@@ -6,6 +6,7 @@
 
 mod distinct;
 mod evidence;
+mod identities;
 mod judgement;
 mod overflow;
 pub mod placeholder;
@@ -13,6 +14,7 @@ mod profile;
 mod sketch;
 mod truths;
 
+pub use identities::IDENTITIES;
 pub use profile::{ColumnSummary, ProfileOptions, Stats, PROFILE};
 pub use truths::{unpack as unpack_truth, PER_KEY as TRUTHS_PER_KEY, TRUTHS};
 
@@ -132,6 +134,7 @@ pub fn register_all(ctx: &SessionContext, rules: &[Arc<FieldRule>], shape: Profi
         }));
     }
     ctx.register_udf(ScalarUDF::new_from_impl(truths::TruthsUdf::new()));
+    ctx.register_udaf(identities::identities_udaf());
     register_profile(ctx, rules, shape, &[]);
 }
 

@@ -102,6 +102,8 @@ struct FieldView {
     declared: bool,
     available: bool,
     pii: bool,
+    /// Rows its `applies_when` leaves out (empty when none do).
+    not_applicable: String,
     missing: String,
     invalid: String,
     usable: String,
@@ -360,6 +362,11 @@ fn field_view(lang: Lang, f: &FieldProfile) -> FieldView {
         declared: f.declared,
         available: f.available,
         pii: f.pii,
+        not_applicable: if f.not_applicable > 0 {
+            count(lang, f.not_applicable)
+        } else {
+            String::new()
+        },
         missing: count(lang, f.missing),
         invalid: count(lang, f.invalid),
         usable: count(lang, f.usable),
@@ -657,8 +664,17 @@ fn page(report: &Report) -> Page {
                 .subject
                 .duplicate_keys
                 .map(|d| format!(" · {} {}", count(lang, d), l(Key::DuplicateKeys)))
-                .unwrap_or_default()
-        ),
+                .unwrap_or_default(),
+        ) + &if report.subject.identity.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " · {} {} ({})",
+                count(lang, report.subject.duplicate_identities),
+                l(Key::DuplicateIdentities),
+                report.subject.identity.join(", ")
+            )
+        },
         duplicate_key_values: report
             .subject
             .duplicate_key_values

@@ -59,6 +59,13 @@ pub fn render(report: &Report) -> String {
             subject.push_str(&format!(" ({}: {shown})", l(Key::DuplicateKeyValues)));
         }
     }
+    if !report.subject.identity.is_empty() {
+        subject.push_str(&format!(
+            " · {}: {}",
+            l(Key::DuplicateIdentities),
+            count(lang, report.subject.duplicate_identities)
+        ));
+    }
     out.push_str(&subject);
     out.push('\n');
     for source in report.sources.iter().filter(|s| s.bad_rows > 0) {
@@ -88,10 +95,17 @@ pub fn render(report: &Report) -> String {
     }
     let mut fields = table(header);
     for f in &report.fields {
-        let name = if f.available {
-            f.name.clone()
-        } else {
+        let name = if !f.available {
             format!("{} ({})", f.name, l(Key::Absent))
+        } else if f.not_applicable > 0 {
+            format!(
+                "{} ({} {})",
+                f.name,
+                count(lang, f.not_applicable),
+                l(Key::NotApplicable)
+            )
+        } else {
+            f.name.clone()
         };
         let mut row = vec![
             Cell::new(name),
