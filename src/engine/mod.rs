@@ -1,11 +1,13 @@
 //! Sets up DataFusion for one spec: sources, views (SELECT only), the subject and its typed,
-//! cleaned view, and the parsed segment predicates. Nothing here counts anything.
+//! cleaned view, the parsed segment predicates and the `[[link]]` columns checked. Nothing here
+//! counts anything.
 
 pub mod absence;
 pub mod batch;
 pub mod columns;
 pub mod database;
 pub mod drift;
+pub mod links;
 pub mod safecast;
 pub mod sql;
 pub mod typecheck;
@@ -182,7 +184,7 @@ impl Engine {
                 spec.exact_distinct_limit
             },
         };
-        udf::register_all(&ctx, &rules, profile_shape);
+        udf::register_all(&ctx, &rules, profile_shape, &spec.links);
         check_subject_columns(spec, &columns)?;
         let typed_sql = sql::typed_subject(subject_name, &columns);
         let typed = ctx
@@ -202,6 +204,7 @@ impl Engine {
             .iter()
             .map(|s| plan_segment(&ctx, spec, s, &typed_schema, &columns))
             .collect::<Result<Vec<_>>>()?;
+        links::check(&ctx, spec).await?;
         Ok(Engine {
             ctx,
             sources: infos,

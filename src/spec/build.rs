@@ -241,6 +241,7 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
         })?,
     };
 
+    let links = super::link::build(path, text, &raw.link, &sources, &views)?;
     let tests = raw
         .test
         .iter()
@@ -273,6 +274,7 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
         tests,
         history: raw.history.as_ref().map(|h| dir.join(h.path.get_ref())),
         waivers: super::waiver::build(path, text, &raw.waiver, &segment_ids)?,
+        links,
     })
 }
 

@@ -3,6 +3,7 @@
 mod build;
 pub mod database;
 pub mod fieldcheck;
+pub mod link;
 pub mod model;
 pub mod numbers;
 mod select;
@@ -153,6 +154,8 @@ pub struct Spec {
     pub history: Option<PathBuf>,
     /// `[[waiver]]` (contract §10).
     pub waivers: Vec<waiver::Waiver>,
+    /// `[[link]]` (contract §10).
+    pub links: Vec<link::Link>,
 }
 
 impl Spec {
