@@ -7,6 +7,7 @@ use crate::engine::{Engine, RunOptions};
 use crate::judge::findings::{self, Inputs};
 use crate::measure::fieldmap;
 use crate::measure::heterogeneity;
+use crate::measure::links;
 use crate::measure::profile::{self, ProfileSettings};
 use crate::measure::ruletest;
 use crate::measure::segments;
@@ -84,6 +85,7 @@ pub async fn audit_on(engine: &Engine, spec: &Spec, options: &AuditOptions, run:
     let (tally, fused) = tally::measure(engine, spec, apart).await?;
     let mut measured = segments::measure(engine, spec, &tally);
     let tests = ruletest::run(engine, spec).await?;
+    let (links, link_statements) = links::measure(engine, spec).await?;
     heterogeneity::enrich_segments(&mut measured.segments, &profiled.fields, profiled.rows);
     let strata: Vec<&str> = spec.subject.strata.iter().map(|s| s.value.as_str()).collect();
     let heterogeneity = Heterogeneity {
@@ -121,6 +123,7 @@ pub async fn audit_on(engine: &Engine, spec: &Spec, options: &AuditOptions, run:
             tests: &tests,
         },
     );
+    findings.extend(crate::judge::links::findings(lang, &links));
     let mut history_info = None;
     let mut row_count_shift = None;
     let mut trend = Vec::new();
@@ -167,6 +170,7 @@ pub async fn audit_on(engine: &Engine, spec: &Spec, options: &AuditOptions, run:
     }];
     statements.extend(profiled.statements);
     statements.extend(fused);
+    statements.extend(link_statements);
     Ok(Report {
         format: match run {
             Run::Audit => ReportFormat::Audit,
@@ -203,6 +207,7 @@ pub async fn audit_on(engine: &Engine, spec: &Spec, options: &AuditOptions, run:
         criteria,
         segments: measured.segments,
         segmentations: measured.segmentations,
+        links,
         heterogeneity,
         tests,
         findings,
@@ -213,8 +218,8 @@ pub async fn audit_on(engine: &Engine, spec: &Spec, options: &AuditOptions, run:
     })
 }
 
-/// Validates everything short of scanning data: sources' schemas, views, predicates, the statements
-/// the audit would run; then runs the rule tests.
+/// Validates everything short of scanning data: sources' schemas, views, predicates, links' columns,
+/// the statements the audit would run; then runs the rule tests.
 pub async fn check(spec: &Spec, options: RunOptions) -> Result<CheckOutcome> {
     let engine = Engine::open(
         spec,
@@ -226,7 +231,8 @@ pub async fn check(spec: &Spec, options: RunOptions) -> Result<CheckOutcome> {
     .await?;
     declared_fields_exist(spec, &engine.columns)?;
     // The statement as the audit would run it when the strata have few values; `check` reads no data.
-    let statements: Vec<SqlStatement> = tally::statement(&engine, spec, false).into_iter().collect();
+    let mut statements: Vec<SqlStatement> = tally::statement(&engine, spec, false).into_iter().collect();
+    statements.extend(links::statements(spec));
     for statement in &statements {
         engine.plan(&statement.purpose, &statement.sql).await?;
     }

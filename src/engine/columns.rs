@@ -52,6 +52,13 @@ pub enum Col {
     DuplicateKeys,
     DuplicateRows,
     NullKeyRows,
+    /// Link pass (contract §10): rows of the `from` side, those with no value, those whose value no
+    /// `to` row has; rows of the `to` side, those whose value no `from` row has.
+    LinkFromRows,
+    LinkFromMissing,
+    LinkOrphans,
+    LinkToRows,
+    LinkToUnmatched,
 }
 
 impl Col {
@@ -84,6 +91,11 @@ impl Col {
             Col::DuplicateKeys => "duplicate_keys".into(),
             Col::DuplicateRows => "duplicate_rows".into(),
             Col::NullKeyRows => "null_key_rows".into(),
+            Col::LinkFromRows => "from_rows".into(),
+            Col::LinkFromMissing => "from_missing".into(),
+            Col::LinkOrphans => "orphans".into(),
+            Col::LinkToRows => "to_rows".into(),
+            Col::LinkToUnmatched => "to_unmatched".into(),
         }
     }
 

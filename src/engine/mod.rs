@@ -1,5 +1,6 @@
 //! Sets up DataFusion for one spec: sources, views (SELECT only), the subject and its typed,
-//! cleaned view, and the parsed segment predicates. Nothing here counts anything.
+//! cleaned view, the parsed segment predicates and the `[[link]]` columns checked. Nothing here
+//! counts anything.
 
 pub mod absence;
 pub mod batch;
@@ -7,6 +8,7 @@ pub mod columns;
 pub mod database;
 pub mod drift;
 mod plan;
+pub mod links;
 pub mod safecast;
 pub mod sql;
 pub mod typecheck;
@@ -187,7 +189,7 @@ impl Engine {
                 spec.exact_distinct_limit
             },
         };
-        udf::register_all(&ctx, &rules, profile_shape);
+        udf::register_all(&ctx, &rules, profile_shape, &spec.links);
         check_subject_columns(spec, &columns)?;
         let typed_sql = sql::typed_subject(subject_name, &columns);
         let typed = ctx
@@ -209,6 +211,7 @@ impl Engine {
             .collect::<Result<Vec<_>>>()?;
         let conditions = plan::conditions(&ctx, spec, &typed_schema, &columns)?;
         let identity = plan::identity(spec, &columns)?;
+        links::check(&ctx, spec).await?;
         Ok(Engine {
             ctx,
             sources: infos,

@@ -340,6 +340,56 @@ pub fn fused(fused: &FusedSql) -> String {
     )
 }
 
+/// One side of a `[[link]]` as [`link`] reads it: a registered table, one of its columns, and the
+/// function that turns the column's text into the value the link compares (NULL when missing).
+pub struct LinkSide<'a> {
+    pub table: &'a str,
+    pub column: &'a str,
+    pub function: &'a str,
+}
+
+/// One `[[link]]`'s numbers (contract §10) in one statement over its two columns. Both sides' values
+/// are stacked (UNION ALL, tagged by side) and grouped by value: each group then knows how many
+/// `from` rows and how many `to` rows hold that value, and every number is a sum over groups —
+/// orphans are the `from` rows of groups no `to` row is in, unmatched the `to` rows of groups no
+/// `from` row is in, the missing the `from` rows of the NULL group. One hash aggregate keyed by the
+/// distinct values (it spills under a memory limit), where a join would need a second statement, or
+/// a distinct on one side, to count the other side's unmatched rows; and counting rows, not distinct
+/// values, falls out of summing. The subject is not scanned for it (unless it is one of the sides).
+pub fn link(from: &LinkSide, to: &LinkSide) -> String {
+    let (value, side, from_n, to_n) = (ident("__v"), ident("__side"), ident("__f"), ident("__t"));
+    let stacked = |s: &LinkSide, tag: u8| {
+        format!(
+            "SELECT {}({}) AS {value}, {tag} AS {side} FROM {}",
+            s.function,
+            text_of(s.column),
+            ident(s.table)
+        )
+    };
+    let items = [
+        aliased(&format!("SUM({from_n})"), &Col::LinkFromRows),
+        aliased(
+            &format!("SUM(CASE WHEN {value} IS NULL THEN {from_n} ELSE 0 END)"),
+            &Col::LinkFromMissing,
+        ),
+        aliased(
+            &format!("SUM(CASE WHEN {value} IS NOT NULL AND {to_n} = 0 THEN {from_n} ELSE 0 END)"),
+            &Col::LinkOrphans,
+        ),
+        aliased(&format!("SUM({to_n})"), &Col::LinkToRows),
+        aliased(
+            &format!("SUM(CASE WHEN {value} IS NOT NULL AND {from_n} = 0 THEN {to_n} ELSE 0 END)"),
+            &Col::LinkToUnmatched,
+        ),
+    ];
+    format!(
+        "SELECT {}\nFROM (SELECT {value}, SUM(1 - {side}) AS {from_n}, SUM({side}) AS {to_n}\n      FROM ({}\n            UNION ALL\n            {})\n      GROUP BY {value})",
+        items.join(",\n       "),
+        stacked(from, 0),
+        stacked(to, 1)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -425,6 +475,21 @@ mod tests {
         assert!(sql.contains("COUNT(NULLIF(\"region\" IS NOT NULL, FALSE)) AS \"field_usable_1\""));
         assert!(!sql.contains("segaudit_usable_1("));
         assert!(!sql.contains("segaudit_value_0("));
+    }
+
+    #[test]
+    fn link_sql() {
+        let from = LinkSide {
+            table: "pay",
+            column: "client id",
+            function: "segaudit_link_0_0",
+        };
+        let to = LinkSide {
+            table: "clients",
+            column: "client_id",
+            function: "segaudit_link_0_1",
+        };
+        insta::assert_snapshot!(link(&from, &to));
     }
 
     #[test]

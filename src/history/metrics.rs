@@ -84,6 +84,16 @@ pub fn rows(report: &Report) -> Vec<Metric> {
         push("segmentation", o, "several", n(s.several));
         push("segmentation", o, "undetermined", n(s.undetermined));
     }
+    for l in &report.links {
+        // `from/to`, as a segment field is `segment/field`.
+        let o = format!("{}/{}", l.from, l.to);
+        push("link", &o, "from_rows", n(l.from_rows));
+        push("link", &o, "orphans", n(l.orphans));
+        push("link", &o, "from_missing", n(l.from_missing));
+        push("link", &o, "to_rows", n(l.to_rows));
+        push("link", &o, "to_unmatched", n(l.to_unmatched));
+        push("link", &o, "orphan_share", l.orphan_share);
+    }
     out
 }
 

@@ -2,4 +2,5 @@
 
 pub mod findings;
 pub mod gate;
+pub mod links;
 pub mod waivers;

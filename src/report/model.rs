@@ -14,6 +14,7 @@ pub use crate::measure::fieldmap::{FieldMapEntry, FieldStatus};
 pub use crate::measure::heterogeneity::{
     CoMissingness, Combination, HeatField, HeatGroup, Heatmap, Heterogeneity, SegmentCombinations,
 };
+pub use crate::measure::links::LinkReport;
 pub use crate::measure::profile::{CaseVariants, FieldProfile, ShapeCount, ValueCount};
 pub use crate::measure::ruletest::{Evaluation, TestResult};
 pub use crate::measure::segments::{Overlap, SegmentField, SegmentReport, SegmentationReport, Strata, StratumGroup};
@@ -44,6 +45,8 @@ pub struct Report {
     pub criteria: Vec<CriterionReport>,
     pub segments: Vec<SegmentReport>,
     pub segmentations: Vec<SegmentationReport>,
+    /// `[[link]]` numbers (contract §10), in spec order.
+    pub links: Vec<LinkReport>,
     pub heterogeneity: Heterogeneity,
     pub tests: Vec<TestResult>,
     pub findings: Vec<Finding>,

@@ -249,6 +249,7 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
         })?,
     };
 
+    let links = super::link::build(path, text, &raw.link, &sources, &views)?;
     let tests = raw
         .test
         .iter()
@@ -291,6 +292,7 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
                 })
             })
             .collect(),
+        links,
     })
 }
 

@@ -3,6 +3,7 @@
 mod build;
 pub mod database;
 pub mod fieldcheck;
+pub mod link;
 pub mod model;
 pub mod numbers;
 mod select;
@@ -166,6 +167,8 @@ pub struct Spec {
     pub waivers: Vec<waiver::Waiver>,
     /// `[field.F] applies_when`, in field order (contract §10).
     pub applies_when: Vec<AppliesWhen>,
+    /// `[[link]]` (contract §10).
+    pub links: Vec<link::Link>,
 }
 
 impl Spec {

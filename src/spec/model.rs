@@ -34,6 +34,18 @@ pub struct RawSpec {
     /// `[[waiver]]`: accepted findings (contract §10).
     #[serde(default)]
     pub waiver: Vec<Spanned<WaiverSpec>>,
+    /// `[[link]]`: a column of one source or view that should find its value in another (contract §10).
+    #[serde(default)]
+    pub link: Vec<Spanned<LinkSpec>>,
+}
+
+/// `[[link]]`: `from = "pay.client_id"`, `to = "clients.client_id"` (contract §10).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkSpec {
+    pub from: Spanned<String>,
+    pub to: Spanned<String>,
+    pub description: Option<String>,
 }
 
 /// `[[waiver]]`: a finding the committee accepted, until a date (contract §10).

@@ -16,6 +16,7 @@ mod heterogeneity;
 mod history;
 mod hostile;
 mod languages;
+mod links;
 mod outputs;
 mod precision;
 mod properties;

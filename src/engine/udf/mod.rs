@@ -8,6 +8,7 @@ mod distinct;
 mod evidence;
 mod identities;
 mod judgement;
+pub mod link_text;
 mod overflow;
 pub mod placeholder;
 mod profile;
@@ -118,9 +119,14 @@ impl ScalarUDFImpl for UsableUdf {
     }
 }
 
-/// Registers, per field rule (index = position in `rules`), its typed-value and usable-test functions, the truth-packing function, and the profile aggregate over all rules, keeping `top` entries per family (`key`: the
+/// Registers, per field rule (index = position in `rules`), its typed-value and usable-test functions, the truth-packing function, the functions reading each `[[link]]` side, and the profile aggregate over all rules, keeping `top` entries per family (`key`: the
 /// subject key's index) and finishing on as many threads as the session has partitions.
-pub fn register_all(ctx: &SessionContext, rules: &[Arc<FieldRule>], shape: ProfileShape) {
+pub fn register_all(
+    ctx: &SessionContext,
+    rules: &[Arc<FieldRule>],
+    shape: ProfileShape,
+    links: &[crate::spec::link::Link],
+) {
     for (i, rule) in rules.iter().enumerate() {
         ctx.register_udf(ScalarUDF::new_from_impl(ValueUdf {
             name: value_name(i),
@@ -135,6 +141,7 @@ pub fn register_all(ctx: &SessionContext, rules: &[Arc<FieldRule>], shape: Profi
     }
     ctx.register_udf(ScalarUDF::new_from_impl(truths::TruthsUdf::new()));
     ctx.register_udaf(identities::identities_udaf());
+    link_text::register(ctx, links);
     register_profile(ctx, rules, shape, &[]);
 }
 

@@ -147,6 +147,7 @@ struct Page {
     matrix_rows: Vec<(String, String, Vec<Option<Cell>>)>,
     segments: Vec<SegmentView>,
     segmentations: Vec<SegmentationView>,
+    links: Vec<super::links::LinkView>,
     field_map: Vec<BTreeMap<&'static str, String>>,
     criteria: Vec<BTreeMap<&'static str, String>>,
     fields: Vec<FieldView>,
@@ -696,6 +697,7 @@ fn page(report: &Report) -> Page {
             })
             .collect(),
         segmentations,
+        links: super::links::views(report),
         field_map,
         criteria,
         fields: report
@@ -785,6 +787,8 @@ fn page(report: &Report) -> Page {
 pub fn render(report: &Report) -> Result<String> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.add_template("links.html", super::links::TEMPLATE)
+        .map_err(|e| Error::new(format!("HTML template: {e}")))?;
     env.add_template("report.html", TEMPLATE)
         .map_err(|e| Error::new(format!("HTML template: {e}")))?;
     let template = env

@@ -4,6 +4,7 @@
 pub mod brief;
 pub mod html;
 pub mod json;
+pub mod links;
 pub mod svg;
 pub mod terminal;
 

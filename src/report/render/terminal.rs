@@ -188,6 +188,9 @@ pub fn render(report: &Report) -> String {
         }
         out.push_str(&format!("\n{t}\n"));
     }
+    if !report.links.is_empty() {
+        out.push_str(&format!("\n{}\n{}\n", l(Key::Links), links_table(report)));
+    }
     if !report.tests.is_empty() {
         let passed = report.tests.iter().filter(|t| t.passed).count();
         out.push_str(&format!(
@@ -241,6 +244,36 @@ pub fn render(report: &Report) -> String {
         fail_on(lang, report.gate.fail_on)
     ));
     out
+}
+
+/// One row per `[[link]]`: its rows, those without a value, its orphans (share and level), and the
+/// `to` side's rows and never-referenced rows.
+fn links_table(report: &Report) -> Table {
+    let lang = report.lang;
+    let l = |k| tr(lang, k).to_string();
+    let mut t = table(vec![
+        l(Key::Link),
+        l(Key::LinkFromRows),
+        l(Key::LinkFromMissing),
+        l(Key::LinkOrphans),
+        l(Key::LinkToRows),
+        l(Key::LinkToUnmatched),
+    ]);
+    for link in &report.links {
+        t.add_row(vec![
+            format!("{} → {}", link.from, link.to),
+            count(lang, link.from_rows),
+            count(lang, link.from_missing),
+            format!(
+                "{} ({})",
+                count(lang, link.orphans),
+                cell_level(lang, link.orphan_share, link.risk)
+            ),
+            count(lang, link.to_rows),
+            count(lang, link.to_unmatched),
+        ]);
+    }
+    t
 }
 
 /// Where the reports were written, in the report's language.
