@@ -54,6 +54,17 @@ pub struct SegmentPlan {
     pub fields: Vec<String>,
     /// The fields among them whose absence the population or rule tests (contract §9).
     pub absence: Vec<crate::engine::absence::AbsenceTest>,
+    /// The segment's variants (contract §12), each planned as if it were the rule.
+    pub variants: Vec<VariantPlan>,
+}
+
+/// A variant's rule, with the fields and absence tests of the population and that rule.
+#[derive(Debug, Clone)]
+pub struct VariantPlan {
+    pub id: String,
+    pub rule: String,
+    pub fields: Vec<String>,
+    pub absence: Vec<crate::engine::absence::AbsenceTest>,
 }
 
 /// A DataFusion session holding the spec's tables.
@@ -330,7 +341,7 @@ fn plan_segment(
     columns: &[String],
 ) -> Result<SegmentPlan> {
     let mut fields: Vec<String> = Vec::new();
-    let mut parse = |located: &Located<String>, key: &str| -> Result<String> {
+    let parse = |located: &Located<String>, key: &str, fields: &mut Vec<String>| -> Result<String> {
         let text = located.value.trim();
         if text.is_empty() {
             return Err(spec_err(spec, located, key, "the predicate is empty")
@@ -364,17 +375,34 @@ fn plan_segment(
         Ok(text.to_string())
     };
     let population = match &segment.population {
-        Some(p) => Some(parse(p, &format!("segment.{}.population", segment.id))?),
+        Some(p) => Some(parse(p, &format!("segment.{}.population", segment.id), &mut fields)?),
         None => None,
     };
-    let rule = parse(&segment.rule, &format!("segment.{}.rule", segment.id))?;
+    let population_fields = fields.clone();
+    let rule = parse(&segment.rule, &format!("segment.{}.rule", segment.id), &mut fields)?;
     fields.sort_by_key(|f| columns.iter().position(|c| c == f));
     let absence = crate::engine::absence::segment_tests(population.as_deref(), &rule, &fields);
+    // A variant is checked exactly like the rule, and reads the population's fields and its own.
+    let mut variants = Vec::new();
+    for v in &segment.variants {
+        let mut fields = population_fields.clone();
+        let key = format!("segment.{}.variants.{}", segment.id, v.id);
+        let rule = parse(&v.rule, &key, &mut fields)?;
+        fields.sort_by_key(|f| columns.iter().position(|c| c == f));
+        let absence = crate::engine::absence::segment_tests(population.as_deref(), &rule, &fields);
+        variants.push(VariantPlan {
+            id: v.id.clone(),
+            rule,
+            fields,
+            absence,
+        });
+    }
     Ok(SegmentPlan {
         population,
         rule,
         fields,
         absence,
+        variants,
     })
 }
 

@@ -8,3 +8,4 @@ pub mod ruletest;
 pub mod segments;
 pub mod stats;
 pub mod tally;
+pub mod variants;

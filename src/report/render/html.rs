@@ -145,6 +145,7 @@ struct Page {
     matrix_rows: Vec<(String, String, Vec<Option<Cell>>)>,
     segments: Vec<SegmentView>,
     segmentations: Vec<SegmentationView>,
+    variants: Vec<super::variants::SegmentVariants>,
     field_map: Vec<BTreeMap<&'static str, String>>,
     criteria: Vec<BTreeMap<&'static str, String>>,
     fields: Vec<FieldView>,
@@ -680,6 +681,7 @@ fn page(report: &Report) -> Page {
             })
             .collect(),
         segmentations,
+        variants: super::variants::views(report),
         field_map,
         criteria,
         fields: report

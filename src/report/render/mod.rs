@@ -6,6 +6,7 @@ pub mod html;
 pub mod json;
 pub mod svg;
 pub mod terminal;
+pub mod variants;
 
 /// A finding's message, followed for a waived finding by the waiver's reason (contract §10).
 pub fn finding_text(lang: crate::spec::Lang, f: &crate::report::Finding) -> String {

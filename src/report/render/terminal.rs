@@ -12,7 +12,7 @@ use crate::spec::Lang;
 pub const WIDTH: u16 = 100;
 const FINDINGS_SHOWN: usize = 25;
 
-fn table(header: Vec<String>) -> Table {
+pub(super) fn table(header: Vec<String>) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
@@ -174,6 +174,7 @@ pub fn render(report: &Report) -> String {
         }
         out.push_str(&format!("\n{t}\n"));
     }
+    out.push_str(&super::variants::terminal(report));
     if !report.tests.is_empty() {
         let passed = report.tests.iter().filter(|t| t.passed).count();
         out.push_str(&format!(
