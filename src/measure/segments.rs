@@ -126,7 +126,8 @@ pub struct SegmentOutput {
 pub fn measure(engine: &Engine, spec: &Spec, tally: &Tally) -> SegmentOutput {
     let strata: Vec<&str> = spec.subject.strata.iter().map(|s| s.value.as_str()).collect();
     let risk = &spec.risk;
-    let mut segments: Vec<SegmentReport> = spec
+    let variants = crate::measure::variants::reports(engine, spec, tally);
+    let segments: Vec<SegmentReport> = spec
         .segments
         .iter()
         .zip(&tally.segments)
@@ -191,15 +192,17 @@ pub fn measure(engine: &Engine, spec: &Spec, tally: &Tally) -> SegmentOutput {
                 risk: worst,
                 fields,
                 strata: strata_reports,
-                variants: Vec::new(),
+                variants: variants.get(j).cloned().unwrap_or_default(),
             }
         })
         .collect();
-    let mut segmentations: Vec<SegmentationReport> = spec
+    let risks: Vec<Level> = segments.iter().map(|s| s.risk).collect();
+    let segmentations: Vec<SegmentationReport> = spec
         .segmentations
         .iter()
         .zip(&tally.segmentations)
-        .map(|(s, counts)| {
+        .enumerate()
+        .map(|(g, (s, counts))| {
             let pairs = s
                 .segments
                 .iter()
@@ -239,11 +242,10 @@ pub fn measure(engine: &Engine, spec: &Spec, tally: &Tally) -> SegmentOutput {
                 undetermined: counts.undetermined,
                 risk: level.max(member_risk),
                 overlaps,
-                variants: Vec::new(),
+                variants: crate::measure::variants::coverage(spec, tally, g, &risks, &variants),
             }
         })
         .collect();
-    crate::measure::variants::fill(engine, spec, tally, &mut segments, &mut segmentations);
     SegmentOutput {
         segments,
         segmentations,
