@@ -195,6 +195,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             history,
             force,
             html,
+            variants,
             run,
         } => {
             let options = segaudit::AssignOptions {
@@ -203,6 +204,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 history,
                 html,
                 force,
+                variants,
                 lang: run.lang.map(LangArg::lang),
                 run_time: segaudit::now_rfc3339(),
                 tool_version: segaudit::TOOL_VERSION.to_string(),

@@ -187,6 +187,9 @@ pub(crate) enum Command {
         /// Also write the summary as an HTML page (counts, data to collect, transitions)
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
+        /// Assign with a variant in place of its segment's rule (repeatable)
+        #[arg(long = "variant", value_name = "SEGMENT=VARIANT")]
+        variants: Vec<String>,
         #[command(flatten)]
         run: RunArgs,
     },

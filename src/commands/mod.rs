@@ -69,7 +69,7 @@ pub fn run_assign(spec_path: &Path, options: &assign::AssignOptions) -> Result<a
     let summary = assign::summary_path(&options.out);
     let mut outputs = vec![options.out.as_path(), summary.as_path()];
     outputs.extend(options.html.as_deref());
-    let spec = spec::load(spec_path)?;
+    let spec = spec::variants::apply(&spec::load(spec_path)?, &options.variants)?;
     guard_outputs(&spec, options.history.as_deref(), &outputs)?;
     runtime(options.run.threads)?.block_on(assign::assign(&spec, options))
 }

@@ -7,8 +7,8 @@ pub mod batch;
 pub mod columns;
 pub mod database;
 pub mod drift;
-mod plan;
 pub mod links;
+mod plan;
 pub mod safecast;
 pub mod sql;
 pub mod typecheck;
@@ -56,6 +56,17 @@ pub struct SegmentPlan {
     /// Every subject column the population or rule reads, in subject order (from the logical plan).
     pub fields: Vec<String>,
     /// The fields among them whose absence the population or rule tests (contract §9).
+    pub absence: Vec<crate::engine::absence::AbsenceTest>,
+    /// The segment's variants (contract §12), each planned as if it were the rule.
+    pub variants: Vec<VariantPlan>,
+}
+
+/// A variant's rule, with the fields and absence tests of the population and that rule.
+#[derive(Debug, Clone)]
+pub struct VariantPlan {
+    pub id: String,
+    pub rule: String,
+    pub fields: Vec<String>,
     pub absence: Vec<crate::engine::absence::AbsenceTest>,
 }
 

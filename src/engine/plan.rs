@@ -10,7 +10,7 @@ use datafusion::prelude::SessionContext;
 use crate::base::error::{msg, Result};
 use crate::base::i18n::Key;
 use crate::base::names::did_you_mean;
-use crate::engine::{spec_err, typecheck, SegmentPlan};
+use crate::engine::{spec_err, typecheck, SegmentPlan, VariantPlan};
 use crate::spec::{Located, Spec};
 
 /// A field's `applies_when`, planned: the subject column it concerns and the checked predicate.
@@ -92,17 +92,22 @@ pub(super) fn segment(
         }
         planned.text
     };
-    let population = match &segment.population {
-        Some(p) => Some(read(predicate(
+    let population_planned = match &segment.population {
+        Some(p) => Some(predicate(
             ctx,
             spec,
             schema,
             columns,
             p,
             &format!("segment.{}.population", segment.id),
-        )?)),
+        )?),
         None => None,
     };
+    let population_fields: Vec<String> = population_planned
+        .as_ref()
+        .map(|p| p.fields.clone())
+        .unwrap_or_default();
+    let population = population_planned.map(&mut read);
     let rule = read(predicate(
         ctx,
         spec,
@@ -113,11 +118,32 @@ pub(super) fn segment(
     )?);
     fields.sort_by_key(|f| columns.iter().position(|c| c == f));
     let absence = crate::engine::absence::segment_tests(population.as_deref(), &rule, &fields);
+    // A variant is checked exactly like the rule, and reads the population's fields and its own.
+    let mut variants = Vec::new();
+    for v in &segment.variants {
+        let key = format!("segment.{}.variants.{}", segment.id, v.id);
+        let planned = predicate(ctx, spec, schema, columns, &v.rule, &key)?;
+        let mut fields = population_fields.clone();
+        for f in planned.fields {
+            if !fields.contains(&f) {
+                fields.push(f);
+            }
+        }
+        fields.sort_by_key(|f| columns.iter().position(|c| c == f));
+        let absence = crate::engine::absence::segment_tests(population.as_deref(), &planned.text, &fields);
+        variants.push(VariantPlan {
+            id: v.id.clone(),
+            rule: planned.text,
+            fields,
+            absence,
+        });
+    }
     Ok(SegmentPlan {
         population,
         rule,
         fields,
         absence,
+        variants,
     })
 }
 

@@ -239,13 +239,18 @@ pub struct FusedSql<'a> {
     /// Every field some segment reads, once: their absence is packed with the truth values.
     pub fields: &'a [&'a str],
     pub strata: &'a [&'a str],
+    /// Every segment variant's rule (contract §12): one more truth value each, after the fields'.
+    pub variants: &'a [&'a str],
+    /// The fields only variants read, whose absence is packed last.
+    pub variant_fields: &'a [&'a str],
     /// One grouping set per strata attribute, instead of one grouping by all of them: the groups
     /// add up instead of multiplying, when the attributes have many values.
     pub apart: bool,
 }
 
 /// The truth values the fused pass packs, in order: `(population)` and `(rule)` of every segment,
-/// then `"field" IS NULL` of every segment field; [`udf::unpack_truth`] reads them back by index.
+/// then `"field" IS NULL` of every segment field, then `(variant rule)` of every variant and
+/// `"field" IS NULL` of the fields only variants read; [`udf::unpack_truth`] reads them back by index.
 fn truth_values(fused: &FusedSql) -> Vec<String> {
     let mut values = Vec::new();
     for s in fused.segments {
@@ -253,6 +258,8 @@ fn truth_values(fused: &FusedSql) -> Vec<String> {
         values.push(format!("({})", s.rule));
     }
     values.extend(fused.fields.iter().map(|f| format!("{} IS NULL", ident(f))));
+    values.extend(fused.variants.iter().map(|rule| format!("({rule})")));
+    values.extend(fused.variant_fields.iter().map(|f| format!("{} IS NULL", ident(f))));
     values
 }
 
@@ -266,7 +273,13 @@ fn truth_values(fused: &FusedSql) -> Vec<String> {
 pub fn fused(fused: &FusedSql) -> String {
     // Only the columns a predicate or a stratum reads are typed; the others are only tested for
     // usability, for the heatmap.
-    let typed: Vec<&str> = fused.fields.iter().chain(fused.strata).copied().collect();
+    let typed: Vec<&str> = fused
+        .fields
+        .iter()
+        .chain(fused.variant_fields)
+        .chain(fused.strata)
+        .copied()
+        .collect();
     let mut inner: Vec<String> = fused
         .columns
         .iter()
@@ -430,6 +443,8 @@ mod tests {
                 segments: &segs,
                 fields: &["avg_days_late", "customer_type"],
                 strata,
+                variants: &[],
+                variant_fields: &[],
                 apart,
             })
         };
@@ -449,6 +464,8 @@ mod tests {
             segments: &segs,
             fields: &["avg_days_late", "customer_type"],
             strata: &[],
+            variants: &[],
+            variant_fields: &[],
             apart: false,
         });
         assert_eq!(sql.matches("segaudit_truths(").count(), 3);
@@ -467,6 +484,8 @@ mod tests {
             segments: &segs,
             fields: &["avg_days_late", "customer_type"],
             strata: &["region"],
+            variants: &[],
+            variant_fields: &[],
             apart: false,
         });
         // `id` is read by no predicate nor stratum: tested, not typed, for its heatmap count.
@@ -490,6 +509,30 @@ mod tests {
             function: "segaudit_link_0_1",
         };
         insta::assert_snapshot!(link(&from, &to));
+    }
+
+    #[test]
+    fn variants_add_truth_values_not_counts() {
+        // A variant is one more truth value in the keys, and a field only it reads one more absence
+        // flag: still one COUNT(*), and the variant's field is typed for its rule.
+        let segs = two_segments();
+        let sql = fused(&FusedSql {
+            subject: "clients",
+            columns: &["id", "customer_type", "avg_days_late", "nb_unpaid"],
+            segments: &segs,
+            fields: &["avg_days_late", "customer_type"],
+            strata: &[],
+            variants: &["COALESCE(avg_days_late, 30) < 7 AND nb_unpaid = 0"],
+            variant_fields: &["nb_unpaid"],
+            apart: false,
+        });
+        assert_eq!(sql.matches("COUNT(").count(), 1);
+        assert!(sql.contains(
+            "segaudit_truths((customer_type = 'B2C'), (avg_days_late < 7), (TRUE), (avg_days_late >= 7), \
+             \"avg_days_late\" IS NULL, \"customer_type\" IS NULL, \
+             (COALESCE(avg_days_late, 30) < 7 AND nb_unpaid = 0), \"nb_unpaid\" IS NULL)"
+        ));
+        assert!(sql.contains("segaudit_value_3(CAST(\"nb_unpaid\" AS VARCHAR)) AS \"nb_unpaid\""));
     }
 
     #[test]

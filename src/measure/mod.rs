@@ -10,3 +10,4 @@ pub mod ruletest;
 pub mod segments;
 pub mod stats;
 pub mod tally;
+pub mod variants;

@@ -35,6 +35,9 @@ pub struct TestResult {
     pub expected_undetermined: Vec<String>,
     pub actual_undetermined: Vec<String>,
     pub evaluations: Vec<Evaluation>,
+    /// `segment.variant` when the test ran with that variant in place (contract §12).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
 }
 
 const INPUT: &str = "__segaudit_test_input";
@@ -99,7 +102,20 @@ async fn run_one(engine: &Engine, spec: &Spec, test: &RuleTest) -> Result<TestRe
     ctx.register_table(TYPED, typed.into_view())
         .map_err(|e| engine_err(&e))?;
 
-    let statement = sql::evaluate(&crate::measure::segments::segment_sql(engine), TYPED);
+    // With a variant named, that segment's rule (and the fields it reads) is the variant's.
+    let mut segments = crate::measure::segments::segment_sql(engine);
+    let mut fields: Vec<&[String]> = engine.segments.iter().map(|p| p.fields.as_slice()).collect();
+    if let Some((segment, variant)) = &test.variant {
+        let found = spec.segments.iter().position(|s| &s.id == segment).and_then(|j| {
+            let v = engine.segments[j].variants.iter().find(|v| &v.id == variant)?;
+            Some((j, v))
+        });
+        if let Some((j, v)) = found {
+            segments[j].rule = &v.rule;
+            fields[j] = &v.fields;
+        }
+    }
+    let statement = sql::evaluate(&segments, TYPED);
     let batches = engine.query(&format!("test \"{}\"", test.name), &statement).await?;
     let Some(row) = batches.iter().find(|b| b.num_rows() > 0) else {
         return Err(Error::new(format!("test \"{}\" returned no row", test.name)));
@@ -117,8 +133,7 @@ async fn run_one(engine: &Engine, spec: &Spec, test: &RuleTest) -> Result<TestRe
         if population == Some(true) && rule.is_none() {
             actual_undetermined.push(segment.id.clone());
         }
-        let inputs = engine.segments[j]
-            .fields
+        let inputs = fields[j]
             .iter()
             .map(|f| Ok((f.clone(), batch::text(row, &Col::Data(f.clone()), 0)?)))
             .collect::<Result<_>>()?;
@@ -146,5 +161,6 @@ async fn run_one(engine: &Engine, spec: &Spec, test: &RuleTest) -> Result<TestRe
         expected_undetermined: test.undetermined.clone(),
         actual_undetermined,
         evaluations,
+        variant: test.variant.as_ref().map(|(s, v)| format!("{s}.{v}")),
     })
 }

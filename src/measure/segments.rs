@@ -85,6 +85,8 @@ pub struct SegmentReport {
     pub risk: Level,
     pub fields: Vec<SegmentField>,
     pub strata: Vec<Strata>,
+    /// Other rules for the same population, measured in the same pass (contract §12).
+    pub variants: Vec<crate::measure::variants::VariantReport>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -108,6 +110,8 @@ pub struct SegmentationReport {
     pub undetermined: u64,
     pub risk: Level,
     pub overlaps: Vec<Overlap>,
+    /// The coverage with one member's rule replaced by one of its variants (contract §12).
+    pub variants: Vec<crate::measure::variants::SegmentationVariant>,
 }
 
 /// Groups smaller than this do not count in a strata spread (contract §3).
@@ -122,6 +126,7 @@ pub struct SegmentOutput {
 pub fn measure(engine: &Engine, spec: &Spec, tally: &Tally) -> SegmentOutput {
     let strata: Vec<&str> = spec.subject.strata.iter().map(|s| s.value.as_str()).collect();
     let risk = &spec.risk;
+    let variants = crate::measure::variants::reports(engine, spec, tally);
     let segments: Vec<SegmentReport> = spec
         .segments
         .iter()
@@ -187,14 +192,17 @@ pub fn measure(engine: &Engine, spec: &Spec, tally: &Tally) -> SegmentOutput {
                 risk: worst,
                 fields,
                 strata: strata_reports,
+                variants: variants.get(j).cloned().unwrap_or_default(),
             }
         })
         .collect();
-    let segmentations = spec
+    let risks: Vec<Level> = segments.iter().map(|s| s.risk).collect();
+    let segmentations: Vec<SegmentationReport> = spec
         .segmentations
         .iter()
         .zip(&tally.segmentations)
-        .map(|(s, counts)| {
+        .enumerate()
+        .map(|(g, (s, counts))| {
             let pairs = s
                 .segments
                 .iter()
@@ -234,6 +242,7 @@ pub fn measure(engine: &Engine, spec: &Spec, tally: &Tally) -> SegmentOutput {
                 undetermined: counts.undetermined,
                 risk: level.max(member_risk),
                 overlaps,
+                variants: crate::measure::variants::coverage(spec, tally, g, &risks, &variants),
             }
         })
         .collect();

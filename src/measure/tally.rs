@@ -33,6 +33,35 @@ pub struct SegmentCounts {
     pub usable: Vec<u64>,
     pub undetermined_rows: Vec<u64>,
     pub decided_on_missing: Vec<u64>,
+    /// Per variant of the segment (contract §12).
+    pub variants: Vec<VariantCounts>,
+}
+
+/// One variant's counts over the segment's population: the numbers the segment would have with the
+/// variant as its rule.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VariantCounts {
+    pub members: u64,
+    pub non_members: u64,
+    pub undetermined: u64,
+    /// Per field the variant reads (its plan's order).
+    pub usable: Vec<u64>,
+    pub undetermined_rows: Vec<u64>,
+    /// Population rows its rule classifies while a field whose absence it tests is not usable,
+    /// each row once (contract §12).
+    pub decided_on_missing: u64,
+}
+
+/// A segmentation's coverage with one segment's rule replaced by one of its variants.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CoverageCounts {
+    /// Indexes of the segment and of its variant.
+    pub segment: usize,
+    pub variant: usize,
+    pub exactly_one: u64,
+    pub none: u64,
+    pub several: u64,
+    pub undetermined: u64,
 }
 
 /// One segmentation's counts; `overlaps` in the order of its pairs of segments.
@@ -44,6 +73,8 @@ pub struct SegmentationCounts {
     pub several: u64,
     pub undetermined: u64,
     pub overlaps: Vec<u64>,
+    /// Per variant of a member segment, in segment then variant order.
+    pub variants: Vec<CoverageCounts>,
 }
 
 /// One group of a strata attribute.
@@ -85,6 +116,19 @@ struct Shape {
     segmentations: Vec<Vec<usize>>,
     strata: usize,
     columns: usize,
+    /// Every variant, segment by segment: its segment, its fields' indexes into the segment fields
+    /// followed by the variant-only fields, and which of them it tests for absence.
+    variants: Vec<VariantShape>,
+    /// The variant-only fields.
+    variant_fields: usize,
+}
+
+struct VariantShape {
+    segment: usize,
+    /// Its index among the segment's variants.
+    index: usize,
+    fields: Vec<usize>,
+    absence: Vec<bool>,
 }
 
 pub fn segment_sql(engine: &Engine) -> Vec<SegmentSql<'_>> {
@@ -125,6 +169,29 @@ pub fn segment_fields(engine: &Engine) -> Vec<String> {
     fields
 }
 
+/// Every variant's rule, segment by segment, in the order their truth values are packed.
+pub fn variant_rules(engine: &Engine) -> Vec<&str> {
+    engine
+        .segments
+        .iter()
+        .flat_map(|p| p.variants.iter().map(|v| v.rule.as_str()))
+        .collect()
+}
+
+/// The fields variants read that no segment's own predicates read, once, in the order named.
+pub fn variant_fields(engine: &Engine) -> Vec<String> {
+    let fields = segment_fields(engine);
+    let mut out: Vec<String> = Vec::new();
+    for v in engine.segments.iter().flat_map(|p| &p.variants) {
+        for f in &v.fields {
+            if !fields.contains(f) && !out.contains(f) {
+                out.push(f.clone());
+            }
+        }
+    }
+    out
+}
+
 /// The fused statement, `None` when there is neither a segment nor a strata attribute to count.
 /// `apart` groups by each strata attribute on its own (see [`TOGETHER_MAX_COMBINATIONS`]).
 pub fn statement(engine: &Engine, spec: &Spec, apart: bool) -> Option<SqlStatement> {
@@ -136,6 +203,9 @@ pub fn statement(engine: &Engine, spec: &Spec, apart: bool) -> Option<SqlStateme
     let fields = segment_fields(engine);
     let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
     let columns: Vec<&str> = engine.columns.iter().map(String::as_str).collect();
+    let variants = variant_rules(engine);
+    let variant_fields = variant_fields(engine);
+    let variant_fields: Vec<&str> = variant_fields.iter().map(String::as_str).collect();
     Some(SqlStatement {
         purpose: "segments, segmentations, strata and co-missingness".into(),
         sql: sql::fused(&FusedSql {
@@ -144,6 +214,8 @@ pub fn statement(engine: &Engine, spec: &Spec, apart: bool) -> Option<SqlStateme
             segments: &segs,
             fields: &fields,
             strata: &strata,
+            variants: &variants,
+            variant_fields: &variant_fields,
             apart: apart && strata.len() > 1,
         }),
     })
@@ -170,6 +242,27 @@ pub async fn measure(engine: &Engine, spec: &Spec, apart: bool) -> Result<(Tally
     };
     let batches = engine.query("measuring segments and strata", &statement.sql).await?;
     let fields = segment_fields(engine);
+    let all_fields: Vec<String> = fields.iter().cloned().chain(variant_fields(engine)).collect();
+    let variants = engine
+        .segments
+        .iter()
+        .enumerate()
+        .flat_map(|(j, plan)| plan.variants.iter().enumerate().map(move |(index, v)| (j, index, v)))
+        .map(|(segment, index, v)| VariantShape {
+            segment,
+            index,
+            fields: v
+                .fields
+                .iter()
+                .map(|f| all_fields.iter().position(|x| x == f).unwrap_or(0))
+                .collect(),
+            absence: v
+                .fields
+                .iter()
+                .map(|f| v.absence.iter().any(|t| &t.field == f))
+                .collect(),
+        })
+        .collect();
     let shape = Shape {
         segments: engine
             .segments
@@ -191,9 +284,12 @@ pub async fn measure(engine: &Engine, spec: &Spec, apart: bool) -> Result<(Tally
         segmentations: segmentation_sql(spec).into_iter().map(|g| g.segments).collect(),
         strata: spec.subject.strata.len(),
         columns: engine.columns.len(),
+        variants,
+        variant_fields: all_fields.len() - fields.len(),
     };
     let mut tally = Tally::new(&shape, fields);
-    let keys = (2 * shape.segments.len() + tally.fields.len()).div_ceil(crate::engine::udf::TRUTHS_PER_KEY);
+    let truths = 2 * shape.segments.len() + tally.fields.len() + shape.variants.len() + shape.variant_fields;
+    let keys = truths.div_ceil(crate::engine::udf::TRUTHS_PER_KEY);
     for named in batch::named(&batches) {
         let groups = Groups::read(&named, &shape, keys)?;
         for g in 0..named.num_rows() {
@@ -245,10 +341,21 @@ impl Tally {
             segments: shape
                 .segments
                 .iter()
-                .map(|(f, _)| SegmentCounts {
+                .enumerate()
+                .map(|(j, (f, _))| SegmentCounts {
                     usable: vec![0; f.len()],
                     undetermined_rows: vec![0; f.len()],
                     decided_on_missing: vec![0; f.len()],
+                    variants: shape
+                        .variants
+                        .iter()
+                        .filter(|v| v.segment == j)
+                        .map(|v| VariantCounts {
+                            usable: vec![0; v.fields.len()],
+                            undetermined_rows: vec![0; v.fields.len()],
+                            ..VariantCounts::default()
+                        })
+                        .collect(),
                     ..SegmentCounts::default()
                 })
                 .collect(),
@@ -257,6 +364,15 @@ impl Tally {
                 .iter()
                 .map(|s| SegmentationCounts {
                     overlaps: vec![0; s.len() * s.len().saturating_sub(1) / 2],
+                    variants: s
+                        .iter()
+                        .flat_map(|&j| shape.variants.iter().filter(move |v| v.segment == j))
+                        .map(|v| CoverageCounts {
+                            segment: v.segment,
+                            variant: v.index,
+                            ..CoverageCounts::default()
+                        })
+                        .collect(),
                     ..SegmentationCounts::default()
                 })
                 .collect(),
@@ -280,12 +396,25 @@ impl Tally {
             .map(|j| unpack_truth(&keys, 2 * j) == Some(true))
             .collect();
         let rule: Vec<Option<bool>> = (0..segments).map(|j| unpack_truth(&keys, 2 * j + 1)).collect();
-        let missing: Vec<bool> = (0..self.fields.len())
-            .map(|i| unpack_truth(&keys, 2 * segments + i) == Some(true))
+        // Truth values: segments', then fields', then variants', then the variant-only fields'.
+        let (fields, variants) = (self.fields.len(), shape.variants.len());
+        let missing: Vec<bool> = (0..fields + shape.variant_fields)
+            .map(|i| {
+                let at = if i < fields {
+                    2 * segments + i
+                } else {
+                    2 * segments + variants + i
+                };
+                unpack_truth(&keys, at) == Some(true)
+            })
+            .collect();
+        let variant_rule: Vec<Option<bool>> = (0..variants)
+            .map(|v| unpack_truth(&keys, 2 * segments + fields + v))
             .collect();
         let set = groups.by.as_ref().map(|by| by[g].unwrap_or(-1));
         if set.is_none_or(|s| s == 0) {
             self.add_totals(shape, rows, &population, &rule, &missing, &keys);
+            self.add_variants(shape, rows, &population, &rule, &variant_rule, &missing);
         }
         for a in 0..shape.strata {
             if set.is_some_and(|s| s != a as i64) {
@@ -322,10 +451,14 @@ impl Tally {
         missing: &[bool],
         keys: &[i64],
     ) {
-        let pattern = self.patterns.entry(missing.to_vec()).or_insert_with(|| PatternCounts {
-            population: vec![0; population.len()],
-            ..PatternCounts::default()
-        });
+        // Co-missingness is over the segments' own fields, not the variant-only ones.
+        let pattern = self
+            .patterns
+            .entry(missing[..self.fields.len()].to_vec())
+            .or_insert_with(|| PatternCounts {
+                population: vec![0; population.len()],
+                ..PatternCounts::default()
+            });
         pattern.rows += rows;
         for (j, (counts, (fields, absence))) in self.segments.iter_mut().zip(&shape.segments).enumerate() {
             if unpack_truth(keys, 2 * j).is_none() {
@@ -358,13 +491,14 @@ impl Tally {
             }
             counts.population += rows;
             let member = |j: usize| population[j] && rule[j] == Some(true);
-            let trues = members.iter().filter(|&&j| member(j)).count();
-            let nulls = members.iter().filter(|&&j| population[j] && rule[j].is_none()).count();
-            match (trues, nulls) {
-                (1, _) => counts.exactly_one += rows,
-                (0, 0) => counts.none += rows,
-                (0, _) => counts.undetermined += rows,
-                _ => counts.several += rows,
+            let (exactly_one, none, several, undetermined) = coverage(members, population, |j| rule[j]);
+            for (sum, add) in [
+                (&mut counts.exactly_one, exactly_one),
+                (&mut counts.none, none),
+                (&mut counts.several, several),
+                (&mut counts.undetermined, undetermined),
+            ] {
+                *sum += rows * u64::from(add);
             }
             let pairs = members
                 .iter()
@@ -374,6 +508,79 @@ impl Tally {
                 if member(a) && member(b) {
                     *overlap += rows;
                 }
+            }
+        }
+    }
+}
+
+/// Which of exactly one / none / several / undetermined a row is in a segmentation (contract §3),
+/// given each member segment's rule value for it.
+fn coverage(members: &[usize], population: &[bool], rule: impl Fn(usize) -> Option<bool>) -> (bool, bool, bool, bool) {
+    let trues = members
+        .iter()
+        .filter(|&&j| population[j] && rule(j) == Some(true))
+        .count();
+    let nulls = members.iter().filter(|&&j| population[j] && rule(j).is_none()).count();
+    match (trues, nulls) {
+        (1, _) => (true, false, false, false),
+        (0, 0) => (false, true, false, false),
+        (0, _) => (false, false, false, true),
+        _ => (false, false, true, false),
+    }
+}
+
+impl Tally {
+    /// Adds a group's rows to every variant's counts, and to every segmentation's coverage with one
+    /// segment's rule replaced by one of its variants: the same sums as for the rule in use.
+    fn add_variants(
+        &mut self,
+        shape: &Shape,
+        rows: u64,
+        population: &[bool],
+        rule: &[Option<bool>],
+        variant_rule: &[Option<bool>],
+        missing: &[bool],
+    ) {
+        for (vs, truth) in shape.variants.iter().zip(variant_rule) {
+            if !population[vs.segment] {
+                continue;
+            }
+            let counts = &mut self.segments[vs.segment].variants[vs.index];
+            match truth {
+                Some(true) => counts.members += rows,
+                Some(false) => counts.non_members += rows,
+                None => counts.undetermined += rows,
+            }
+            let mut decided_on_missing = false;
+            for (k, &f) in vs.fields.iter().enumerate() {
+                if !missing[f] {
+                    counts.usable[k] += rows;
+                } else if truth.is_none() {
+                    counts.undetermined_rows[k] += rows;
+                } else if vs.absence[k] {
+                    decided_on_missing = true;
+                }
+            }
+            if decided_on_missing {
+                counts.decided_on_missing += rows;
+            }
+        }
+        for (counts, members) in self.segmentations.iter_mut().zip(&shape.segmentations) {
+            if !members.iter().any(|&j| population[j]) {
+                continue;
+            }
+            for c in &mut counts.variants {
+                let v = shape
+                    .variants
+                    .iter()
+                    .position(|x| x.segment == c.segment && x.index == c.variant)
+                    .unwrap_or(0);
+                let replaced = |j: usize| if j == c.segment { variant_rule[v] } else { rule[j] };
+                let (exactly_one, none, several, undetermined) = coverage(members, population, replaced);
+                c.exactly_one += rows * u64::from(exactly_one);
+                c.none += rows * u64::from(none);
+                c.several += rows * u64::from(several);
+                c.undetermined += rows * u64::from(undetermined);
             }
         }
     }

@@ -164,6 +164,14 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
             label: s.label.clone(),
             population: s.population.as_ref().map(|p| at.located(p)),
             rule: at.located(&s.rule),
+            variants: s
+                .variants
+                .iter()
+                .map(|(v, rule)| super::Variant {
+                    id: v.clone(),
+                    rule: at.located(rule),
+                })
+                .collect(),
         })
         .collect();
     let segmentations = build_segmentations(&at, &raw, &segment_ids, &segmentation_ids)?;
@@ -254,7 +262,7 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
         .test
         .iter()
         .enumerate()
-        .map(|(i, t)| build_test(&at, i, t, &segment_ids))
+        .map(|(i, t)| build_test(&at, i, t, &segments))
         .collect::<Result<Vec<_>>>()?;
 
     Ok(Spec {
@@ -852,7 +860,22 @@ fn thresholds(
     Ok(out)
 }
 
-fn build_test(at: &At, index: usize, t: &model::TestSpec, segment_ids: &[&str]) -> Result<RuleTest> {
+fn build_test(at: &At, index: usize, t: &model::TestSpec, segments: &[Segment]) -> Result<RuleTest> {
+    let segment_ids: Vec<&str> = segments.iter().map(|s| s.id.as_str()).collect();
+    let segment_ids = segment_ids.as_slice();
+    let variant = match &t.variant {
+        None => None,
+        Some(name) => Some(super::variants::named(segments, name.get_ref()).ok_or_else(|| {
+            let known = super::variants::names(segments);
+            let known: Vec<&str> = known.iter().map(String::as_str).collect();
+            at.err(
+                name,
+                &format!("test[{index}] ({}).variant", t.name),
+                msg(Key::ErrNoSuchVariant).arg("value", quoted(name.get_ref())),
+            )
+            .with_tip(unknown(name.get_ref(), Key::ErrTipDeclareVariant, &known))
+        })?),
+    };
     for seg in t.expect.iter().chain(&t.undetermined) {
         if !segment_ids.contains(&seg.get_ref().as_str()) {
             return Err(at
@@ -869,5 +892,6 @@ fn build_test(at: &At, index: usize, t: &model::TestSpec, segment_ids: &[&str]) 
         row: t.row.iter().map(|(k, v)| (k.clone(), value_text(v))).collect(),
         expect: t.expect.iter().map(|s| s.get_ref().clone()).collect(),
         undetermined: t.undetermined.iter().map(|s| s.get_ref().clone()).collect(),
+        variant,
     })
 }

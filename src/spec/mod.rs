@@ -7,6 +7,7 @@ pub mod link;
 pub mod model;
 pub mod numbers;
 mod select;
+pub mod variants;
 pub mod waiver;
 
 use std::path::{Path, PathBuf};
@@ -102,6 +103,15 @@ pub struct Segment {
     pub label: Option<String>,
     pub population: Option<Located<String>>,
     pub rule: Located<String>,
+    /// Other rules for the same population (contract §12), in the spec's order.
+    pub variants: Vec<Variant>,
+}
+
+/// `[segment.S.variants] V = "rule"`.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    pub id: String,
+    pub rule: Located<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -119,6 +129,8 @@ pub struct RuleTest {
     pub row: Vec<(String, String)>,
     pub expect: Vec<String>,
     pub undetermined: Vec<String>,
+    /// The variant in place for this test: (segment id, variant id).
+    pub variant: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

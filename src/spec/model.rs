@@ -155,6 +155,9 @@ pub struct SegmentSpec {
     pub population: Option<Spanned<String>>,
     pub rule: Spanned<String>,
     pub segmentation: Option<Spanned<String>>,
+    /// `[segment.S.variants]`: other rules for the same population, measured beside it (contract §12).
+    #[serde(default)]
+    pub variants: IndexMap<String, Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -215,4 +218,6 @@ pub struct TestSpec {
     pub expect: Vec<Spanned<String>>,
     #[serde(default)]
     pub undetermined: Vec<Spanned<String>>,
+    /// `"segment.variant"`: the row is checked with that variant in place (contract §12).
+    pub variant: Option<Spanned<String>>,
 }

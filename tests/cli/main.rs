@@ -25,6 +25,7 @@ mod segments;
 mod sketch;
 mod spine;
 mod teach;
+mod variants;
 mod volume;
 mod waivers;
 mod workflow;

@@ -99,6 +99,9 @@ pub struct AssignOptions {
     pub html: Option<PathBuf>,
     /// Write even when a rule test fails.
     pub force: bool,
+    /// `--variant segment=variant`: assign with a copy of the spec where each named segment's rule
+    /// is that variant's (contract §12); the gate and the rule tests are that copy's.
+    pub variants: Vec<String>,
     pub lang: Option<Lang>,
     pub run_time: String,
     pub tool_version: String,

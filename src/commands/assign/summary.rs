@@ -30,6 +30,9 @@ pub struct Summary {
     pub gate: Option<crate::report::Gate>,
     /// The findings that fail it (at or above `fail_on`, not waived).
     pub gate_findings: Vec<crate::report::Finding>,
+    /// `--variant segment=variant`: the variants the assignment was made with (contract §12).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<String>,
     #[serde(skip)]
     pub lang: Lang,
 }
@@ -133,6 +136,7 @@ impl Summary {
                 rows: 0,
             },
             forced: options.force && tests.iter().any(|t| !t.passed),
+            variants: options.variants.clone(),
             tests,
             segments: Vec::new(),
             segmentations: Vec::new(),

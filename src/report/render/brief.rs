@@ -139,6 +139,9 @@ pub fn brief(report: &Report) -> Brief {
     if let Some(sentence) = since_sentence(report) {
         sentences.push(sentence);
     }
+    if let Some(sentence) = variants_sentence(report) {
+        sentences.push(sentence);
+    }
     let limit = match report.gate.fail_on {
         FailOn::Never => None,
         FailOn::At(level) => Some(level),
@@ -168,6 +171,40 @@ pub fn brief(report: &Report) -> Brief {
         sentences,
         chart: intervals_chart(report),
     }
+}
+
+/// The variants that would more than halve their segment's undetermined share (contract §12), the
+/// largest cut first; None when no variant would.
+fn variants_sentence(report: &Report) -> Option<String> {
+    let lang = report.lang;
+    let mut cuts: Vec<(f64, String)> = Vec::new();
+    for s in &report.segments {
+        let Some(now) = s.undetermined_share.filter(|u| *u > 0.0) else {
+            continue;
+        };
+        for v in &s.variants {
+            let then = v.undetermined_share.unwrap_or(0.0);
+            if then < now / 2.0 {
+                let item = fill(
+                    lang,
+                    Key::BriefVariantItem,
+                    &[
+                        ("variant", &v.id),
+                        ("segment", &s.id),
+                        ("from", &percent(lang, Some(now))),
+                        ("to", &percent(lang, Some(then))),
+                    ],
+                );
+                cuts.push((now - then, item));
+            }
+        }
+    }
+    if cuts.is_empty() {
+        return None;
+    }
+    cuts.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let items: Vec<String> = cuts.into_iter().take(3).map(|(_, item)| item).collect();
+    Some(fill(lang, Key::BriefVariantsHalve, &[("items", &list(lang, &items))]))
 }
 
 /// What changed since the previous run, from the drift findings; None without a history.
@@ -334,7 +371,7 @@ const LEVEL_COLOURS: [(Level, &str); 4] = [
     (Level::Critical, "#c62828"),
 ];
 
-fn colour(level: Level) -> &'static str {
+pub(super) fn colour(level: Level) -> &'static str {
     LEVEL_COLOURS
         .iter()
         .find(|(l, _)| *l == level)

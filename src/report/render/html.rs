@@ -148,6 +148,7 @@ struct Page {
     segments: Vec<SegmentView>,
     segmentations: Vec<SegmentationView>,
     links: Vec<super::links::LinkView>,
+    variants: Vec<super::variants::SegmentVariants>,
     field_map: Vec<BTreeMap<&'static str, String>>,
     criteria: Vec<BTreeMap<&'static str, String>>,
     fields: Vec<FieldView>,
@@ -698,6 +699,7 @@ fn page(report: &Report) -> Page {
             .collect(),
         segmentations,
         links: super::links::views(report),
+        variants: super::variants::views(report),
         field_map,
         criteria,
         fields: report

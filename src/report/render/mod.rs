@@ -7,6 +7,7 @@ pub mod json;
 pub mod links;
 pub mod svg;
 pub mod terminal;
+pub mod variants;
 
 /// A finding's message, followed for a waived finding by the waiver's reason (contract §10).
 pub fn finding_text(lang: crate::spec::Lang, f: &crate::report::Finding) -> String {

@@ -51,6 +51,65 @@ pub fn stacked_bar(parts: &[Part], title: &str) -> String {
     svg
 }
 
+/// One row of an intervals chart: its label, the interval and the bar's fill.
+pub struct Interval<'a> {
+    pub label: &'a str,
+    pub min: u64,
+    pub max: u64,
+    pub text: String,
+    pub fill: &'a str,
+    /// Drawn in bold: the rule in use, among its variants.
+    pub strong: bool,
+}
+
+/// Size intervals on one axis from 0 to `top` (the largest `max` when 0): per row a bar from `min` to
+/// `max`, a tick at its middle and the interval as text, so rows compare at a glance.
+pub fn intervals(rows: &[Interval], top: u64, top_text: &str, title: &str) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
+    let top = top.max(rows.iter().map(|r| r.max).max().unwrap_or(0)).max(1) as f64;
+    let (left, width, row) = (180.0, 560.0, 26.0);
+    let height = row * rows.len() as f64 + 24.0;
+    let mut svg = format!(
+        "<svg class=\"intervals\" viewBox=\"0 0 {w} {height}\" width=\"100%\" role=\"img\" aria-label=\"{}\">",
+        escape(title),
+        w = left + width + 120.0
+    );
+    for (i, r) in rows.iter().enumerate() {
+        let y = row * i as f64 + 6.0;
+        let x = |v: u64| left + width * v as f64 / top;
+        let (x0, x1) = (x(r.min), x(r.max));
+        let middle = (x0 + x1) / 2.0;
+        let weight = if r.strong { " font-weight=\"bold\"" } else { "" };
+        let _ = write!(
+            svg,
+            "<text x=\"{tx}\" y=\"{ty:.1}\" text-anchor=\"end\" font-size=\"12\"{weight}>{name}</text>\
+             <rect x=\"{left}\" y=\"{y:.1}\" width=\"{width}\" height=\"14\" fill=\"#eee\"/>\
+             <rect x=\"{x0:.1}\" y=\"{y:.1}\" width=\"{bw:.1}\" height=\"14\" fill=\"{fill}\" opacity=\"0.75\"><title>{name}: {t}</title></rect>\
+             <line x1=\"{middle:.1}\" x2=\"{middle:.1}\" y1=\"{y0:.1}\" y2=\"{y1:.1}\" stroke=\"#222\" stroke-width=\"2\"/>\
+             <text x=\"{lx}\" y=\"{ty:.1}\" font-size=\"12\">{t}</text>",
+            tx = left - 6.0,
+            ty = y + 11.0,
+            name = escape(r.label),
+            fill = escape(r.fill),
+            bw = (x1 - x0).max(2.0),
+            y0 = y - 2.0,
+            y1 = y + 16.0,
+            lx = left + width + 6.0,
+            t = escape(&r.text),
+        );
+    }
+    let axis_y = row * rows.len() as f64 + 18.0;
+    let _ = write!(
+        svg,
+        "<text x=\"{left}\" y=\"{axis_y}\" font-size=\"11\" fill=\"#555\">0</text><text x=\"{}\" y=\"{axis_y}\" font-size=\"11\" fill=\"#555\" text-anchor=\"end\">{}</text></svg>",
+        left + width,
+        escape(top_text)
+    );
+    svg
+}
+
 /// A single bar for a share in [0, 1], coloured by level.
 pub fn share_bar(share: Option<f64>, class: &str, title: &str) -> String {
     let width = share.unwrap_or(0.0).clamp(0.0, 1.0) * 100.0;
@@ -178,5 +237,19 @@ mod tests {
         assert!(!bar.contains("http"));
         let h = histogram(&[0.0, 1.0, 1.0, 3.0], ("0", "3"), "h");
         assert_eq!(h.matches("<rect").count(), 3);
+        let row = |label, min, max| Interval {
+            label,
+            min,
+            max,
+            text: format!("{min}–{max}"),
+            fill: "#1a7f37",
+            strong: false,
+        };
+        // Two rows on one axis up to 200: [50, 100] starts at 180 + 560 × 50 / 200 = 320 and is
+        // 140 wide; [100, 200] starts at 460 and is 280 wide.
+        let chart = intervals(&[row("rule", 50, 100), row("a<b", 100, 200)], 0, "200", "t");
+        assert!(chart.contains("x=\"320.0\" y=\"6.0\" width=\"140.0\""));
+        assert!(chart.contains("x=\"460.0\" y=\"32.0\" width=\"280.0\""));
+        assert!(chart.contains("a&lt;b") && !chart.contains("http"));
     }
 }

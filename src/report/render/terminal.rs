@@ -191,6 +191,7 @@ pub fn render(report: &Report) -> String {
     if !report.links.is_empty() {
         out.push_str(&format!("\n{}\n{}\n", l(Key::Links), links_table(report)));
     }
+    out.push_str(&variants(report));
     if !report.tests.is_empty() {
         let passed = report.tests.iter().filter(|t| t.passed).count();
         out.push_str(&format!(
@@ -336,4 +337,67 @@ fn evidence(lang: Lang, values: &[crate::report::ValueCount]) -> String {
         .map(|v| format!("«{}» ×{}", v.value, count(lang, v.count)))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The terminal's variants tables (empty when no segment has variants): each segment's rule in use
+/// and variants, then each segmentation's coverage with them.
+fn variants(report: &Report) -> String {
+    let lang = report.lang;
+    let views = super::variants::views(report);
+    if views.is_empty() {
+        return String::new();
+    }
+    let l = |k| tr(lang, k).to_string();
+    let mut rules = table(vec![
+        l(Key::Variants),
+        l(Key::Members),
+        l(Key::Undetermined),
+        l(Key::SizeInterval),
+        l(Key::DecidedOnMissing),
+        l(Key::Risk),
+    ]);
+    let mut coverage = table(vec![
+        l(Key::Segmentation),
+        l(Key::ExactlyOne),
+        l(Key::None),
+        l(Key::Several),
+        l(Key::Undetermined),
+        l(Key::Risk),
+    ]);
+    let mut any_coverage = false;
+    for v in &views {
+        for r in &v.rows {
+            let name = if r.in_use {
+                format!("{} ({})", v.id, r.name)
+            } else {
+                format!("{}.{}", v.id, r.name)
+            };
+            rules.add_row(vec![
+                name,
+                r.members.clone(),
+                r.undetermined.clone(),
+                r.size.clone(),
+                r.decided_on_missing.clone(),
+                r.risk.word.to_string(),
+            ]);
+        }
+        for (g, lines) in &v.coverage {
+            for r in lines.iter().filter(|r| !r.in_use) {
+                any_coverage = true;
+                coverage.add_row(vec![
+                    format!("{g} · {}.{}", v.id, r.name),
+                    r.exactly_one.clone(),
+                    r.none.clone(),
+                    r.several.clone(),
+                    r.undetermined.clone(),
+                    r.risk.word.to_string(),
+                ]);
+            }
+        }
+    }
+    let mut out = format!("\n{rules}\n");
+    if any_coverage {
+        out.push_str(&format!("\n{coverage}\n"));
+    }
+    out
 }
