@@ -14,6 +14,7 @@ mod fuzz;
 mod heterogeneity;
 mod history;
 mod hostile;
+mod init_proposals;
 mod languages;
 mod outputs;
 mod precision;
