@@ -262,16 +262,6 @@ pub async fn starter_spec(
                 quoted(&k.name),
                 rows
             );
-            if let Some(identity) = init_propose::identity_columns(&profiled.fields, Some(&k.name)) {
-                let list: Vec<String> = identity.iter().map(|n| quoted(n)).collect();
-                let _ = writeln!(
-                    out,
-                    "# Customers registered twice under two keys: rows whose identity fields are all usable and equal\n\
-                     # (texts trimmed and case-folded) but whose keys differ are counted (subject.duplicate_identities).\n\
-                     # identity = [{}]",
-                    list.join(", ")
-                );
-            }
         }
         None => {
             let _ = writeln!(
@@ -279,6 +269,17 @@ pub async fn starter_spec(
                 "# key = \"...\"   # no column is unique and complete: name the customer key"
             );
         }
+    }
+    // Proposed with or without a key candidate: counting needs the key the user names.
+    if let Some(identity) = init_propose::identity_columns(&profiled.fields, key_field.map(|k| k.name.as_str())) {
+        let list: Vec<String> = identity.iter().map(|n| quoted(n)).collect();
+        let _ = writeln!(
+            out,
+            "# Customers registered twice under two keys: rows whose identity fields are all usable and equal\n\
+             # (texts trimmed and case-folded) but whose keys differ are counted (subject.duplicate_identities).\n\
+             # identity = [{}]",
+            list.join(", ")
+        );
     }
     let strata: Vec<&FieldProfile> = profiled
         .fields
