@@ -444,13 +444,13 @@ mod tests {
         // One aggregate for leading zeros and number shapes; one grouped scan for presence by value.
         let numbers = number_texts("clients", &["puissance"], &["conso"]);
         assert_eq!(numbers.matches("COUNT(").count(), 1 + NUMBER_SHAPES.len());
-        insta::assert_snapshot!(numbers);
-        insta::assert_snapshot!(presence_by_value(
-            "clients",
-            &["id", "type_client", "secteur", "milieu"],
-            &[1, 3],
-            &[2]
-        ));
+        assert!(numbers.contains("AS \"n0_comma\"") && numbers.contains("AS \"lz_0\""));
+        let presence = presence_by_value("clients", &["id", "type_client", "secteur", "milieu"], &[1, 3], &[2]);
+        assert!(
+            presence.ends_with("GROUP BY GROUPING SETS ((\"__v0\"), (\"__v1\"))"),
+            "{presence}"
+        );
+        assert_eq!(presence.matches("COUNT(").count(), 2);
     }
 
     #[test]
