@@ -1,11 +1,15 @@
 //! `segaudit init`: reads data files and writes a commented starter spec — sources as detected,
 //! the subject with a key candidate, fields with inferred types, date formats, allowed values,
-//! suspected placeholders and personal-data guesses, and commented criterion and segment examples.
+//! suspected placeholders and personal-data guesses, the number conventions read (`decimal`,
+//! `thousands`), commented `applies_when` and `identity` candidates, and commented criterion and
+//! segment examples.
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-use super::init_guess::{code_pattern, dedup_all, looks_french, looks_personal};
+use super::init_guess::{dedup_all, looks_french, looks_personal};
+use super::init_numbers::{number_readings, write_number_reading};
+use super::init_propose::{self, applies_candidates};
 use crate::base::error::{Error, Result};
 use crate::base::names::fold;
 use crate::engine::batch;
@@ -19,6 +23,8 @@ use crate::measure::profile::{self, ProfileSettings};
 const DATE_SAMPLE: usize = 5000;
 /// Columns with at most this many distinct values get a `values` list.
 const MAX_VALUES: u64 = 10;
+/// The `[report] min_count` init writes: no value seen fewer times is named in a proposal either.
+pub(super) const MIN_COUNT: u64 = 5;
 
 /// A name as a SQL-friendly word: lower-case letters and digits, anything else `_`.
 fn sql_word(text: &str) -> String {
@@ -97,7 +103,7 @@ pub fn date_formats(values: &[String]) -> Vec<&'static str> {
 }
 
 /// A column as a spec predicate would name it: bare when simple, in double quotes otherwise.
-fn column_in_sql(name: &str) -> String {
+pub(super) fn column_in_sql(name: &str) -> String {
     let simple = name.starts_with(|c: char| c.is_ascii_lowercase())
         && name
             .chars()
@@ -109,7 +115,7 @@ fn column_in_sql(name: &str) -> String {
     }
 }
 
-fn quoted(text: &str) -> String {
+pub(super) fn quoted(text: &str) -> String {
     toml::Value::String(text.to_string()).to_string()
 }
 
@@ -136,7 +142,8 @@ pub async fn starter_spec(
             .to_path_buf()
     });
     let mut names: Vec<String> = Vec::new();
-    let mut sources = String::new();
+    let mut blocks: Vec<String> = Vec::new();
+    let mut csv: Vec<bool> = Vec::new();
     for path in paths {
         // A database URL reads the table --table names; its source is named after that table.
         let is_url = crate::spec::database::is_url(&path.to_string_lossy());
@@ -146,9 +153,13 @@ pub async fn starter_spec(
         };
         let db = crate::engine::database::UrlArgs { table, password_env };
         let lines = super::source_lines_or_url(path, spec_dir.as_deref(), db)?;
-        let _ = write!(sources, "[source.{name}]\n{lines}\n");
+        blocks.push(format!("[source.{name}]\n{lines}"));
+        csv.push(
+            !is_url && path.is_file() && crate::input::sources::format_of(path) == Some(crate::spec::SourceFormat::Csv),
+        );
         names.push(name);
     }
+    let sources: String = blocks.iter().map(|b| format!("{b}\n")).collect();
     let subject = match table {
         Some(t) if names.iter().any(|n| n == t) => t.to_string(),
         Some(t)
@@ -194,7 +205,16 @@ pub async fn starter_spec(
     } else {
         (format!("Audit of {subject}"), "lang = \"en\"   # or \"fr\"")
     };
-    let leading_zeros = leading_zero_counts(&engine, &subject, &profiled.fields).await?;
+    let readings = number_readings(&engine, &subject, &profiled.fields).await?;
+    // `decimal = ","` on the subject's source when it is a CSV file and most of its columns with
+    // decimals write a comma; on each field otherwise (contract §10).
+    let floats = readings.iter().filter(|r| r.field_type == "float").count();
+    let commas = readings
+        .iter()
+        .filter(|r| r.reading.as_ref().is_some_and(|n| n.mostly_comma))
+        .count();
+    let subject_csv = names.iter().position(|n| *n == subject).is_some_and(|i| csv[i]);
+    let source_comma = subject_csv && commas > 0 && 2 * commas > floats;
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -203,7 +223,16 @@ pub async fn starter_spec(
     );
     let _ = writeln!(out, "# Edit it, then: segaudit check SPEC && segaudit audit SPEC\n");
     let _ = writeln!(out, "[audit]\ntitle = {}\n{lang_line}\n", quoted(&title));
-    out.push_str(&sources);
+    for (name, block) in names.iter().zip(&blocks) {
+        out.push_str(block);
+        if source_comma && *name == subject {
+            let _ = writeln!(
+                out,
+                "decimal = \",\"   # {commas} of its {floats} columns with decimals write most with a comma (9,5); \".\" still reads as a decimal point"
+            );
+        }
+        out.push('\n');
+    }
     let placeholders: Vec<String> = {
         let mut all: Vec<String> = Vec::new();
         for f in &profiled.fields {
@@ -224,7 +253,8 @@ pub async fn starter_spec(
         let _ = writeln!(out, "# null_tokens = [{}]\n", list.join(", "));
     }
     let _ = writeln!(out, "[subject]\ntable = {}", quoted(&subject));
-    match key_candidate(&profiled.fields, rows) {
+    let key_field = key_candidate(&profiled.fields, rows);
+    match key_field {
         Some(k) => {
             let _ = writeln!(
                 out,
@@ -239,6 +269,17 @@ pub async fn starter_spec(
                 "# key = \"...\"   # no column is unique and complete: name the customer key"
             );
         }
+    }
+    // Proposed with or without a key candidate: counting needs the key the user names.
+    if let Some(identity) = init_propose::identity_columns(&profiled.fields, key_field.map(|k| k.name.as_str())) {
+        let list: Vec<String> = identity.iter().map(|n| quoted(n)).collect();
+        let _ = writeln!(
+            out,
+            "# Customers registered twice under two keys: rows whose identity fields are all usable and equal\n\
+             # (texts trimmed and case-folded) but whose keys differ are counted (subject.duplicate_identities).\n\
+             # identity = [{}]",
+            list.join(", ")
+        );
     }
     let strata: Vec<&FieldProfile> = profiled
         .fields
@@ -257,20 +298,21 @@ pub async fn starter_spec(
         strata_list.join(", ")
     );
 
-    for f in &profiled.fields {
+    let applies = applies_candidates(&engine, &subject, &profiled.fields, &readings, key_field, &placeholders).await?;
+    for (i, f) in profiled.fields.iter().enumerate() {
         let _ = writeln!(out, "[field.{}]", key(&f.name));
         let observed = f.observed_type.as_deref().unwrap_or("string");
         let present = rows.saturating_sub(f.missing);
         let _ = writeln!(out, "# {} of {rows} rows present; observed type: {observed}", present);
-        let code = (observed == "integer")
-            .then(|| code_pattern(f, leading_zeros.get(&f.name).copied().unwrap_or(0)))
-            .flatten();
-        if let Some(pattern) = &code {
+        let numbers = &readings[i];
+        if let Some(pattern) = &numbers.code {
             let _ = writeln!(
                 out,
                 "# a code, not a number: kept as text so leading zeros survive (08123 is not 8123)\npattern = {}",
                 quoted(pattern)
             );
+        } else if let Some(reading) = &numbers.reading {
+            write_number_reading(&mut out, reading, source_comma);
         } else if observed != "string" {
             let _ = writeln!(out, "type = {}", quoted(observed));
         }
@@ -290,11 +332,7 @@ pub async fn starter_spec(
                 let _ = writeln!(out, "formats = [{}]", list.join(", "));
             }
         }
-        let distinct = f.distinct.unwrap_or(u64::MAX);
-        if observed == "string" && distinct <= MAX_VALUES && rows >= 2 * distinct && !looks_personal(&f.name) {
-            let mut values: Vec<String> = f.top_values.iter().map(|v| v.value.trim().to_string()).collect();
-            dedup_all(&mut values);
-            values.retain(|v| !placeholders.iter().any(|p| p.trim() == v));
+        if let Some(values) = values_list(f, rows, &numbers.field_type, &placeholders) {
             let list: Vec<String> = values.iter().map(|v| quoted(v)).collect();
             let _ = writeln!(out, "values = [{}]", list.join(", "));
         }
@@ -304,13 +342,23 @@ pub async fn starter_spec(
                 "pii = true   # the name suggests personal data: values are never shown"
             );
         }
+        if let Some(a) = applies.get(i).and_then(Option::as_ref) {
+            let _ = writeln!(
+                out,
+                "# {}: a field for some rows only?\n# applies_when = {}   # the other rows count as not_applicable",
+                a.comment,
+                quoted(&a.predicate)
+            );
+        }
         out.push('\n');
     }
 
     let numeric = profiled
         .fields
         .iter()
-        .find(|f| matches!(f.observed_type.as_deref(), Some("integer" | "float")) && !looks_personal(&f.name));
+        .zip(&readings)
+        .find(|(f, n)| matches!(n.field_type.as_str(), "integer" | "float") && !looks_personal(&f.name))
+        .map(|(f, _)| f);
     let category = strata.first();
     let _ = writeln!(
         out,
@@ -344,7 +392,7 @@ pub async fn starter_spec(
     );
     let _ = writeln!(
         out,
-        "# No value, stratum or group seen fewer times is named in the reports (small cells).\n[report]\nmin_count = 5\n"
+        "# No value, stratum or group seen fewer times is named in the reports (small cells).\n[report]\nmin_count = {MIN_COUNT}\n"
     );
     let _ = writeln!(out, "[gate]\nfail_on = \"high\"");
     Ok(out)
@@ -374,31 +422,29 @@ pub fn source_lines(data: &Path, spec_dir: Option<&Path>) -> Result<String> {
     Ok(lines)
 }
 
-/// Per integer-looking column, how many values start with a zero followed by another digit (`08123`):
-/// one scan for all of them.
-async fn leading_zero_counts(
-    engine: &Engine,
-    subject: &str,
-    fields: &[FieldProfile],
-) -> Result<std::collections::HashMap<String, u64>> {
-    let integers: Vec<&FieldProfile> = fields
-        .iter()
-        .filter(|f| f.observed_type.as_deref() == Some("integer"))
-        .collect();
-    let mut counts = std::collections::HashMap::new();
-    if integers.is_empty() {
-        return Ok(counts);
+/// The `values` init writes for a text column of at most 10 distinct values seen twice each on
+/// average: the dominant spelling of each value (case variants are left to be counted invalid),
+/// suspected placeholders left out. `None` for other columns and for personal data.
+pub(super) fn values_list(
+    f: &FieldProfile,
+    rows: u64,
+    field_type: &str,
+    placeholders: &[String],
+) -> Option<Vec<String>> {
+    let distinct = f.distinct.unwrap_or(u64::MAX);
+    let observed = f.observed_type.as_deref().unwrap_or("string");
+    if observed != "string"
+        || field_type != "string"
+        || distinct > MAX_VALUES
+        || rows < 2 * distinct
+        || looks_personal(&f.name)
+    {
+        return None;
     }
-    let names: Vec<&str> = integers.iter().map(|f| f.name.as_str()).collect();
-    let statement = sql::leading_zeros(subject, &names);
-    let batches = engine.query("looking for leading zeros", &statement).await?;
-    if let Some(row) = batches.iter().find(|b| b.num_rows() > 0) {
-        let row = batch::Named::new(row);
-        for (k, f) in integers.iter().enumerate() {
-            counts.insert(f.name.clone(), batch::count(&row, &Col::LeadingZeros(k), 0)?);
-        }
-    }
-    Ok(counts)
+    let mut values: Vec<String> = f.top_values.iter().map(|v| v.value.trim().to_string()).collect();
+    dedup_all(&mut values);
+    values.retain(|v| !placeholders.iter().any(|p| p.trim() == v));
+    Some(values)
 }
 
 #[cfg(test)]

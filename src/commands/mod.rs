@@ -6,6 +6,8 @@ pub mod audit;
 pub mod diff;
 pub mod init;
 mod init_guess;
+mod init_numbers;
+mod init_propose;
 mod outputs;
 
 use std::path::{Path, PathBuf};

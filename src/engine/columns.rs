@@ -33,6 +33,12 @@ pub enum Col {
     Sample,
     /// Init: values of integer-looking column `k` that start with a zero then a digit (`08123`).
     LeadingZeros(usize),
+    /// Init: texts of number-candidate column `k` of one of `sql::NUMBER_SHAPES` (`int`, `comma`, …).
+    NumberTexts(usize, &'static str),
+    /// Init: low-cardinality attribute `a`'s typed value in a group (`''` for missing).
+    ValueOf(usize),
+    /// Init: rows of the group where field `k` is present.
+    PresentIn(usize),
     /// Assign: rows of segment `j` with a status (`member`, `outside`, …).
     StatusCount(usize, &'static str),
     /// Assign: rows of segmentation `g` with a value (`exactly_one`, `none`, …).
@@ -78,6 +84,9 @@ impl Col {
             Col::Data(name) => name.clone(),
             Col::Sample => "v".into(),
             Col::LeadingZeros(k) => format!("lz_{k}"),
+            Col::NumberTexts(k, shape) => format!("n{k}_{shape}"),
+            Col::ValueOf(a) => format!("__v{a}"),
+            Col::PresentIn(k) => format!("present_{k}"),
             Col::StatusCount(j, status) => format!("s{j}_{status}"),
             Col::SegmentationCount(g, what) => format!("g{g}_{what}"),
             Col::FieldList => "fields".into(),
@@ -105,6 +114,7 @@ impl Col {
             Col::Profiles | Col::Stratum(_) | Col::Data(_) | Col::Sample | Col::FieldList | Col::From | Col::To => {
                 Kind::Text
             }
+            Col::ValueOf(_) => Kind::Text,
             Col::PopulationTruth(_) | Col::RuleTruth(_) => Kind::Truth,
             _ => Kind::Count,
         }

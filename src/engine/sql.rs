@@ -165,10 +165,33 @@ pub fn sample(subject: &str, column: &str, limit: usize) -> String {
     )
 }
 
-/// One scan counting, per column, the values that start with a zero then a digit (`08123`): `init`
-/// keeps such integer-looking codes as text.
-pub fn leading_zeros(subject: &str, columns: &[&str]) -> String {
-    let items: Vec<String> = columns
+/// The number shapes `init` counts per column, by name, as regular expressions over the trimmed
+/// text (contract §10: which `decimal` and `thousands` the column writes). `int`, `point`, `comma`,
+/// `space`, `dot_fraction` and `dot_whole` are disjoint and together the numeric-looking texts;
+/// `point3`, `comma3`, `space_fraction` and `space_comma` are parts of them that decide ambiguities
+/// (`1.234`, `1,234` may be a decimal or a group of thousands). The no-break spaces U+00A0 and
+/// U+202F stand as themselves in the patterns: no escape is left to the SQL dialect.
+pub const NUMBER_SHAPES: [(&str, &str); 10] = [
+    ("int", "^[+-]?[0-9]+$"),
+    ("point", "^[+-]?[0-9]*[.][0-9]+$"),
+    ("point3", "^[+-]?[0-9]{1,3}[.][0-9]{3}$"),
+    ("comma", "^[+-]?[0-9]*,[0-9]+$"),
+    ("comma3", "^[+-]?[0-9]{1,3},[0-9]{3}$"),
+    ("space", "^[+-]?[0-9]{1,3}([ \u{a0}\u{202f}][0-9]{3})+([,.][0-9]+)?$"),
+    (
+        "space_fraction",
+        "^[+-]?[0-9]{1,3}([ \u{a0}\u{202f}][0-9]{3})+[,.][0-9]+$",
+    ),
+    ("space_comma", "^[+-]?[0-9]{1,3}([ \u{a0}\u{202f}][0-9]{3})+,[0-9]+$"),
+    ("dot_fraction", "^[+-]?[0-9]{1,3}([.][0-9]{3})+,[0-9]+$"),
+    ("dot_whole", "^[+-]?[0-9]{1,3}([.][0-9]{3}){2,}$"),
+];
+
+/// `init`'s one scan for number conventions: per column of `leading`, the values that start with a
+/// zero then a digit (`08123`: integer-looking codes stay text); per column of `numbers`, the texts of
+/// every [`NUMBER_SHAPES`] shape. One aggregate, however many columns.
+pub fn number_texts(subject: &str, leading: &[&str], numbers: &[&str]) -> String {
+    let mut items: Vec<String> = leading
         .iter()
         .enumerate()
         .map(|(k, c)| {
@@ -178,7 +201,57 @@ pub fn leading_zeros(subject: &str, columns: &[&str]) -> String {
             )
         })
         .collect();
-    format!("SELECT {} FROM {}", items.join(", "), ident(subject))
+    for (k, c) in numbers.iter().enumerate() {
+        for (name, pattern) in NUMBER_SHAPES {
+            items.push(count_where(
+                &format!("regexp_like(trim({}), '{pattern}')", text_of(c)),
+                &Col::NumberTexts(k, name),
+            ));
+        }
+    }
+    if items.is_empty() {
+        items.push(aliased("COUNT(*)", &Col::Rows));
+    }
+    format!("SELECT {} FROM {}", items.join(",\n       "), ident(subject))
+}
+
+/// `init`'s one scan for conditional fields: the rows grouped, one grouping set per attribute of
+/// `by` (low-cardinality columns, at subject indexes), by the attribute's typed value (`''` for
+/// missing, so in a set only its attribute is non-NULL), with per group its rows and, per field of
+/// `fields` (subject indexes), its present rows. The groups add up over attributes instead of
+/// multiplying; the aggregate grows with fields, the scans do not.
+pub fn presence_by_value(subject: &str, columns: &[&str], by: &[usize], fields: &[usize]) -> String {
+    let column = |i: usize| columns.get(i).copied().unwrap_or_default();
+    let mut inner: Vec<String> = by
+        .iter()
+        .enumerate()
+        .map(|(a, &i)| {
+            aliased(
+                &format!("COALESCE({}({}), '')", udf::value_name(i), text_of(column(i))),
+                &Col::ValueOf(a),
+            )
+        })
+        .collect();
+    inner.extend(fields.iter().enumerate().map(|(k, &i)| {
+        format!(
+            "{}({}) AS {}",
+            udf::usable_name(i),
+            text_of(column(i)),
+            ident(&format!("__f{k}"))
+        )
+    }));
+    let attributes: Vec<String> = (0..by.len()).map(|a| ident(&Col::ValueOf(a).alias())).collect();
+    let mut selected = attributes.clone();
+    selected.push(aliased("COUNT(*)", &Col::Rows));
+    selected.extend((0..fields.len()).map(|k| count_where(&ident(&format!("__f{k}")), &Col::PresentIn(k))));
+    let sets: Vec<String> = attributes.iter().map(|a| format!("({a})")).collect();
+    format!(
+        "SELECT {}\nFROM (SELECT {}\n      FROM {})\nGROUP BY GROUPING SETS ({})",
+        selected.join(",\n       "),
+        inner.join(",\n              "),
+        ident(subject),
+        sets.join(", ")
+    )
 }
 
 /// One segment as the segment pass sees it: predicates already parsed and checked.
@@ -533,6 +606,20 @@ mod tests {
              (COALESCE(avg_days_late, 30) < 7 AND nb_unpaid = 0), \"nb_unpaid\" IS NULL)"
         ));
         assert!(sql.contains("segaudit_value_3(CAST(\"nb_unpaid\" AS VARCHAR)) AS \"nb_unpaid\""));
+    }
+
+    #[test]
+    fn init_scans_sql() {
+        // One aggregate for leading zeros and number shapes; one grouped scan for presence by value.
+        let numbers = number_texts("clients", &["puissance"], &["conso"]);
+        assert_eq!(numbers.matches("COUNT(").count(), 1 + NUMBER_SHAPES.len());
+        assert!(numbers.contains("AS \"n0_comma\"") && numbers.contains("AS \"lz_0\""));
+        let presence = presence_by_value("clients", &["id", "type_client", "secteur", "milieu"], &[1, 3], &[2]);
+        assert!(
+            presence.ends_with("GROUP BY GROUPING SETS ((\"__v0\"), (\"__v1\"))"),
+            "{presence}"
+        );
+        assert_eq!(presence.matches("COUNT(").count(), 2);
     }
 
     #[test]

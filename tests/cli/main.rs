@@ -15,6 +15,7 @@ mod fuzz;
 mod heterogeneity;
 mod history;
 mod hostile;
+mod init_proposals;
 mod languages;
 mod links;
 mod outputs;
