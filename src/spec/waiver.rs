@@ -21,6 +21,7 @@ pub const CODES: [&str; 29] = [
     "subject.duplicate_identities",
     "source.bad_rows",
     "source.unclosed_quote",
+    "source.undecodable",
     "source.renamed_columns",
     "field.usability",
     "field.placeholder",
