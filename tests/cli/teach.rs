@@ -474,7 +474,7 @@ fn bytes_that_do_not_decode_say_which_encoding_to_write() {
         &label,
         &[],
         "error: spec.toml:5:12: `source.clients.encoding`: unknown encoding \"ansi\"\n\
-         tip: write a WHATWG label such as \"utf-8\", \"windows-1252\", \"iso-8859-1\" or \"utf-16le\"",
+         tip: use a WHATWG label such as \"utf-8\", \"windows-1252\", \"iso-8859-1\" or \"utf-16le\"",
     );
 }
 
