@@ -289,11 +289,10 @@ mod tests {
             tip.render(Lang::Fr),
             "vouliez-vous dire `a ; b`\u{202F}? (clés admises ici\u{00A0}: x : y)"
         );
-        assert_eq!(
-            tip.render(Lang::En),
-            "did you mean `a ; b`? (allowed keys here: x : y)"
-        );
+        assert_eq!(tip.render(Lang::En), "did you mean `a ; b`? (allowed keys here: x : y)");
         // "… par exemple ?sslmode=require": the sign belongs to the URL.
-        assert!(msg(Key::ErrTipUrlParameter).render(Lang::Fr).ends_with(" ?sslmode=require"));
+        assert!(msg(Key::ErrTipUrlParameter)
+            .render(Lang::Fr)
+            .ends_with(" ?sslmode=require"));
     }
 }

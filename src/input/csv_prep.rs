@@ -126,12 +126,10 @@ fn decoded_reader<'a>(path: &Path, mut raw: Box<dyn Read + 'a>, options: &CsvOpt
             _ => None,
         };
         if let Some(label) = utf16 {
-            return Err(Error::new(
-                msg(Key::ErrUtf16Nul)
-                    .arg("path", path.display())
-                    .arg("label", label),
-            )
-            .with_tip(msg(Key::ErrTipSetEncoding).arg("label", label)));
+            return Err(
+                Error::new(msg(Key::ErrUtf16Nul).arg("path", path.display()).arg("label", label))
+                    .with_tip(msg(Key::ErrTipSetEncoding).arg("label", label)),
+            );
         }
     }
     if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
@@ -157,8 +155,7 @@ fn decoded_by_workers(options: &CsvOptions, head: &[u8]) -> bool {
 }
 
 fn read_error(path: &Path, err: &std::io::Error) -> Error {
-    Error::new(msg(Key::ErrCannotRead).arg("path", path.display()).arg("why", err))
-        .with_tip(msg(Key::ErrTipCannotRead))
+    Error::new(msg(Key::ErrCannotRead).arg("path", path.display()).arg("why", err)).with_tip(msg(Key::ErrTipCannotRead))
 }
 
 fn convert(
@@ -278,7 +275,11 @@ fn written(delimiter: u8) -> String {
 fn one_column_error(path: &Path, first: &str, delimiter: u8, better: u8, columns: usize) -> Error {
     // A long header is shown by its start: enough to recognise it.
     let shown: String = first.chars().take(60).collect();
-    let shown = if shown.len() < first.len() { format!("{shown}…") } else { shown };
+    let shown = if shown.len() < first.len() {
+        format!("{shown}…")
+    } else {
+        shown
+    };
     Error::new(
         msg(Key::ErrOneColumnHeader)
             .arg("path", path.display())
@@ -350,10 +351,7 @@ fn parse_in_parallel<R: Read>(
                 Err(e) => {
                     // Its stream would miss rows: nothing more is read.
                     failed_at.store(0, Ordering::Relaxed);
-                    read.fail(
-                        0,
-                        Error::new(msg(Key::ErrThreadStart).arg("why", e)),
-                    );
+                    read.fail(0, Error::new(msg(Key::ErrThreadStart).arg("why", e)));
                 }
             }
         }
@@ -366,10 +364,7 @@ fn parse_in_parallel<R: Read>(
         for worker in workers {
             outcomes.push(worker.join().unwrap_or_else(|_| Outcome {
                 chunks: Vec::new(),
-                failure: Some((
-                    u64::MAX,
-                    Error::new(msg(Key::ErrThreadStopped)),
-                )),
+                failure: Some((u64::MAX, Error::new(msg(Key::ErrThreadStopped)))),
             }));
         }
         outcomes

@@ -68,12 +68,7 @@ pub(super) fn number_format(
     })
 }
 
-pub(super) fn build_field(
-    at: &At,
-    name: &str,
-    f: &model::FieldSpec,
-    inherited: Inherited,
-) -> Result<FieldRule> {
+pub(super) fn build_field(at: &At, name: &str, f: &model::FieldSpec, inherited: Inherited) -> Result<FieldRule> {
     let key = |k: &str| format!("field.{name}.{k}");
     let range = f.range.as_ref();
     let field_type = match &f.field_type {
@@ -216,7 +211,6 @@ fn parse_bound(field_type: FieldType, formats: &[String], text: &str) -> Option<
     }
 }
 
-
 /// The `formats` of a date or timestamp field, each a chrono format. A pattern written the way
 /// spreadsheets and other languages write it (`dd/mm/yyyy`, `jj/mm/aaaa`, `yyyy-MM-dd HH:mm`) reads
 /// no date at all in chrono: its error gives the chrono spelling.
@@ -314,19 +308,31 @@ fn compile_pattern(at: &At, key: &str, pattern: &Spanned<String>) -> Result<Rege
             };
             (e.kind().to_string(), Some(e.span().start.offset), tip)
         }
-        Err(regex_syntax::Error::Translate(e)) => {
-            (e.kind().to_string(), Some(e.span().start.offset), Key::ErrTipRegexSyntax)
-        }
+        Err(regex_syntax::Error::Translate(e)) => (
+            e.kind().to_string(),
+            Some(e.span().start.offset),
+            Key::ErrTipRegexSyntax,
+        ),
         // Compiles as syntax but not as a regex (a size limit): the library's last line says why.
         _ => {
             let words = error.to_string();
             let last = words.lines().last().unwrap_or_default();
-            (last.trim_start_matches("error: ").to_string(), None, Key::ErrTipRegexSyntax)
+            (
+                last.trim_start_matches("error: ").to_string(),
+                None,
+                Key::ErrTipRegexSyntax,
+            )
         }
     };
     let loc = offset.map_or(at.loc(pattern), |o| pattern_loc(at, pattern, o));
     Err(at
-        .err_at(loc, key, msg(Key::ErrPatternInvalid).arg("value", quoted(text)).arg("why", reason))
+        .err_at(
+            loc,
+            key,
+            msg(Key::ErrPatternInvalid)
+                .arg("value", quoted(text))
+                .arg("why", reason),
+        )
         .with_tip(msg(tip)))
 }
 
@@ -381,10 +387,7 @@ mod tests {
         assert_eq!(spell("jj/mm/aaaa").as_deref(), Some("%d/%m/%Y"));
         assert_eq!(spell("yyyy-MM-dd").as_deref(), Some("%Y-%m-%d"));
         assert_eq!(spell("dd.MM.yy").as_deref(), Some("%d.%m.%y"));
-        assert_eq!(
-            spell("yyyy-MM-dd HH:mm:ss").as_deref(),
-            Some("%Y-%m-%d %H:%M:%S")
-        );
+        assert_eq!(spell("yyyy-MM-dd HH:mm:ss").as_deref(), Some("%Y-%m-%d %H:%M:%S"));
         assert_eq!(spell("dd MMM yyyy").as_deref(), Some("%d %b %Y"));
         assert_eq!(spell("ISO"), None);
         assert_eq!(spell("%d/%m/%Y"), None);

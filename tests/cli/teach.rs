@@ -346,7 +346,8 @@ fn a_format_without_chrono_specifiers_gets_its_chrono_spelling() {
     let run = java.run(&["check", "spec.toml"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
-        run.stderr.starts_with("error: spec.toml:10:12: `field.date_contrat.formats`: \"yyyy-MM-dd HH:mm\" holds")
+        run.stderr
+            .starts_with("error: spec.toml:10:12: `field.date_contrat.formats`: \"yyyy-MM-dd HH:mm\" holds")
             && run.stderr.contains("\ntip: write \"%Y-%m-%d %H:%M\" (chrono:"),
         "{}",
         run.stderr
@@ -384,7 +385,8 @@ fn a_pattern_that_does_not_compile_says_where_and_why() {
     let run = ahead.run(&["check", "spec.toml"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
-        run.stderr.starts_with("error: spec.toml:9:13: `field.region.pattern`: the pattern \"^(?!x)\" does not compile: ")
+        run.stderr
+            .starts_with("error: spec.toml:9:13: `field.region.pattern`: the pattern \"^(?!x)\" does not compile: ")
             && run.stderr.contains("\ntip: patterns have no look-around"),
         "{}",
         run.stderr
@@ -410,9 +412,8 @@ fn a_delimiter_that_leaves_the_header_in_one_column() {
          3 columns (source `clients` at spec.toml:4)\ntip: write delimiter = \";\" in this [source]",
     );
     // A written `delimiter = "|"` on a tab-separated file: the tab is named as the spec writes it.
-    let tabs = Case::new(
-        "[source.clients]\npath = \"clients.csv\"\ndelimiter = \"|\"\n[subject]\ntable = \"clients\"\n",
-    );
+    let tabs =
+        Case::new("[source.clients]\npath = \"clients.csv\"\ndelimiter = \"|\"\n[subject]\ntable = \"clients\"\n");
     std::fs::write(tabs.path("clients.csv"), "id\tville\n1\tAbidjan\n").expect("write data");
     let run = tabs.run(&["check", "spec.toml"]);
     assert_eq!(
@@ -449,7 +450,10 @@ fn bytes_that_do_not_decode_say_which_encoding_to_write() {
     assert_eq!(run.field("ville")["mojibake"], 2);
     // Read as Windows-1252, they are "Bouaké" and "Ségou": nothing to report.
     let spec = std::fs::read_to_string(case.path("spec.toml")).expect("spec");
-    let fixed = spec.replace("path = \"clients.csv\"\n", "path = \"clients.csv\"\nencoding = \"windows-1252\"\n");
+    let fixed = spec.replace(
+        "path = \"clients.csv\"\n",
+        "path = \"clients.csv\"\nencoding = \"windows-1252\"\n",
+    );
     std::fs::write(case.path("spec.toml"), fixed).expect("spec");
     let run = case.audit(&["--fail-on", "never"]);
     assert_eq!(run.report()["sources"][0]["undecodable_rows"], 0);
@@ -468,7 +472,10 @@ fn bytes_that_do_not_decode_say_which_encoding_to_write() {
     // An unknown label is a spec error at its line:col listing labels that exist.
     let label = spec_case("en", "", DATA.as_bytes());
     let spec = std::fs::read_to_string(label.path("spec.toml")).expect("spec");
-    let bad = spec.replace("path = \"clients.csv\"\n", "path = \"clients.csv\"\nencoding = \"ansi\"\n");
+    let bad = spec.replace(
+        "path = \"clients.csv\"\n",
+        "path = \"clients.csv\"\nencoding = \"ansi\"\n",
+    );
     std::fs::write(label.path("spec.toml"), bad).expect("spec");
     assert_refused(
         &label,
