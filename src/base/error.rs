@@ -50,9 +50,10 @@ impl Text {
             Text::Msg(key, args) => {
                 let template = t(lang, *key);
                 let mut out = String::with_capacity(template.len());
+                let mut typeset = Typeset::new(lang);
                 let mut rest = template;
                 while let Some(start) = rest.find('{') {
-                    out.push_str(&rest[..start]);
+                    typeset.push(&mut out, &rest[..start]);
                     let after = &rest[start + 1..];
                     let Some(end) = after.find('}') else {
                         rest = &rest[start..];
@@ -65,7 +66,7 @@ impl Text {
                     }
                     rest = &after[end + 1..];
                 }
-                out.push_str(rest);
+                typeset.push(&mut out, rest);
                 out
             }
         }
@@ -74,6 +75,49 @@ impl Text {
     /// The English text (tests, logs, matching on a library's words).
     pub fn english(&self) -> String {
         self.render(Lang::En)
+    }
+}
+
+/// French typography for the catalogue's own words: a no-break space before `:` (U+00A0) and a
+/// narrow one before `;`, `?` and `!` (U+202F), where the catalogue has a plain space, so that a
+/// terminal never starts a line with the sign. Only the sentence is touched: arguments (values,
+/// paths, SQL) are never in it, and neither is what the catalogue quotes between backticks, nor a
+/// sign glued to what follows (`?sslmode=require`).
+struct Typeset {
+    french: bool,
+    /// Inside a `code` span of the template (it may enclose an argument: `` `{key}` ``).
+    in_code: bool,
+}
+
+impl Typeset {
+    fn new(lang: Lang) -> Self {
+        Self {
+            french: lang == Lang::Fr,
+            in_code: false,
+        }
+    }
+
+    fn push(&mut self, out: &mut String, words: &str) {
+        if !self.french {
+            out.push_str(words);
+            return;
+        }
+        let chars: Vec<char> = words.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            if c == '`' {
+                self.in_code = !self.in_code;
+            }
+            let sign = chars.get(i + 1).copied();
+            let after = chars.get(i + 2).copied();
+            let ends = after.is_none_or(|a| a.is_whitespace() || matches!(a, ')' | '"' | '»' | ','));
+            let space = match sign {
+                _ if c != ' ' || self.in_code || !ends => None,
+                Some(':') => Some('\u{00A0}'),
+                Some(';' | '?' | '!') => Some('\u{202F}'),
+                _ => None,
+            };
+            out.push(space.unwrap_or(c));
+        }
     }
 }
 
@@ -235,5 +279,20 @@ mod tests {
             .starts_with("error: spec.toml:3:7: fichier ou dossier introuvable\ntip: "));
         let untranslated = Error::new("plain").with_suffix(Text::Verbatim(" (x)".into()));
         assert_eq!(untranslated.render(Lang::Fr), "error: plain (x)");
+    }
+
+    #[test]
+    fn french_puts_a_no_break_space_before_its_signs_but_not_in_code_or_values() {
+        // "vouliez-vous dire `{good}` ? (clés admises ici : {list})"
+        let tip = msg(Key::ErrTipDidYouMeanKeys).arg("good", "a ; b").arg("list", "x : y");
+        assert_eq!(
+            tip.render(Lang::Fr),
+            "vouliez-vous dire `a ; b`\u{202F}? (clés admises ici\u{00A0}: x : y)"
+        );
+        assert_eq!(tip.render(Lang::En), "did you mean `a ; b`? (allowed keys here: x : y)");
+        // "… par exemple ?sslmode=require": the sign belongs to the URL.
+        assert!(msg(Key::ErrTipUrlParameter)
+            .render(Lang::Fr)
+            .ends_with(" ?sslmode=require"));
     }
 }

@@ -284,6 +284,8 @@ pub async fn register(ctx: &SessionContext, name: &str, db: &Database, null_toke
         bad_lines: Vec::new(),
         unclosed_quotes: Vec::new(),
         renamed_columns: Vec::new(),
+        undecodable_rows: 0,
+        undecodable_lines: Vec::new(),
         url: Some(db.shown.clone()),
     })
 }

@@ -15,7 +15,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
-use crate::base::error::{Error, Result};
+use crate::base::error::{msg, Error, Result};
+use crate::base::i18n::Key;
 pub use crate::input::csv_rows::BAD_LINES_KEPT;
 use crate::input::csv_rows::{ChunkRows, RowsFormat, Shard};
 use crate::input::csv_split::{Chunk, Chunker};
@@ -38,6 +39,9 @@ pub struct PreparedCsv {
     /// The line of a quote never closed: the rest of the file was read as one value.
     pub unclosed_quote: Option<u64>,
     pub renamed_columns: Vec<String>,
+    /// Rows holding bytes that are not UTF-8 in a file read as UTF-8, and the first one's line.
+    pub undecodable_rows: u64,
+    pub first_undecodable: Option<u64>,
     pub sha256: String,
     pub bytes: u64,
 }
@@ -111,11 +115,8 @@ fn decoded_reader<'a>(path: &Path, mut raw: Box<dyn Read + 'a>, options: &CsvOpt
     }
     if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
         let label = if head[0] == 0xFF { "utf-16le" } else { "utf-16be" };
-        return Err(Error::new(format!(
-            "{}: the file starts with a UTF-16 byte-order mark but is read as UTF-8",
-            path.display()
-        ))
-        .with_tip(format!("set encoding = \"{label}\" in this [source]")));
+        return Err(Error::new(msg(Key::ErrUtf16Bom).arg("path", path.display()))
+            .with_tip(msg(Key::ErrTipSetEncoding).arg("label", label)));
     }
     // UTF-16 without a byte-order mark: ASCII text shows a NUL byte beside every character.
     if let [a, b, c, d] = head[..] {
@@ -125,11 +126,10 @@ fn decoded_reader<'a>(path: &Path, mut raw: Box<dyn Read + 'a>, options: &CsvOpt
             _ => None,
         };
         if let Some(label) = utf16 {
-            return Err(Error::new(format!(
-                "{}: the file looks like {label} (a NUL byte beside every character) but is read as UTF-8",
-                path.display()
-            ))
-            .with_tip(format!("set encoding = \"{label}\" in this [source]")));
+            return Err(
+                Error::new(msg(Key::ErrUtf16Nul).arg("path", path.display()).arg("label", label))
+                    .with_tip(msg(Key::ErrTipSetEncoding).arg("label", label)),
+            );
         }
     }
     if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
@@ -155,8 +155,7 @@ fn decoded_by_workers(options: &CsvOptions, head: &[u8]) -> bool {
 }
 
 fn read_error(path: &Path, err: &std::io::Error) -> Error {
-    Error::new(format!("{}: cannot read: {err}", path.display()))
-        .with_tip("the file may be truncated or not what its extension says (a gzip file must end in .gz)")
+    Error::new(msg(Key::ErrCannotRead).arg("path", path.display()).arg("why", err)).with_tip(msg(Key::ErrTipCannotRead))
 }
 
 fn convert(
@@ -188,11 +187,7 @@ fn convert(
         None => None,
     };
     let (Some(first), Some((header, renamed_columns))) = (first, header) else {
-        return Err(
-            Error::new(format!("{}: the file is empty (no header line)", path.display())).with_tip(
-                "export the file again with its header line, or point the source at the files that have data",
-            ),
-        );
+        return Err(Error::new(msg(Key::ErrEmptyFile).arg("path", path.display())).with_tip(msg(Key::ErrTipEmptyFile)));
     };
     format.width = header.len();
     let schema: SchemaRef = Arc::new(Schema::new(
@@ -207,7 +202,7 @@ fn convert(
         .map(|p| Shard::create(p, &schema))
         .collect::<Result<Vec<_>>>()?;
     if shards.is_empty() {
-        return Err(Error::new("no output for the prepared CSV"));
+        return Err(Error::new(msg(Key::ErrNoPreparedOutput)));
     }
     let mut prepared = PreparedCsv {
         ipc_paths: output.paths.to_vec(),
@@ -217,6 +212,8 @@ fn convert(
         bad_lines: Vec::new(),
         unclosed_quote: None,
         renamed_columns,
+        undecodable_rows: 0,
+        first_undecodable: None,
         sha256: String::new(),
         bytes: 0,
     };
@@ -238,6 +235,12 @@ fn header_of(format: &RowsFormat, options: &CsvOptions, chunk: &Chunk) -> Result
     if !reader.read_byte_record(&mut record).map_err(|e| format.csv_error(&e))? {
         return Ok(None);
     }
+    if record.len() == 1 {
+        let first = format.field(chunk, &record, 0)?.unwrap_or_default();
+        if let Some((better, columns)) = splitting_delimiter(first, options.delimiter) {
+            return Err(one_column_error(format.path, first, options.delimiter, better, columns));
+        }
+    }
     if !options.header {
         return Ok(Some((
             (1..=record.len()).map(|i| format!("column_{i}")).collect(),
@@ -250,6 +253,44 @@ fn header_of(format: &RowsFormat, options: &CsvOptions, chunk: &Chunk) -> Result
     Ok(Some(unique_names(names)))
 }
 
+/// The common delimiter that splits a first line read as one column, and into how many columns:
+/// the sign that the file is not written with `delimiter`. The most columns wins.
+fn splitting_delimiter(first: &str, delimiter: u8) -> Option<(u8, usize)> {
+    [b';', b',', b'\t', b'|']
+        .into_iter()
+        .filter(|c| *c != delimiter)
+        .map(|c| (c, first.split(char::from(c)).count()))
+        .filter(|(_, columns)| *columns > 1)
+        .max_by_key(|(_, columns)| *columns)
+}
+
+/// A delimiter as a spec writes it: `"\t"` for a tab.
+fn written(delimiter: u8) -> String {
+    match delimiter {
+        b'\t' => "\"\\t\"".to_string(),
+        other => format!("\"{}\"", char::from(other)),
+    }
+}
+
+fn one_column_error(path: &Path, first: &str, delimiter: u8, better: u8, columns: usize) -> Error {
+    // A long header is shown by its start: enough to recognise it.
+    let shown: String = first.chars().take(60).collect();
+    let shown = if shown.len() < first.len() {
+        format!("{shown}…")
+    } else {
+        shown
+    };
+    Error::new(
+        msg(Key::ErrOneColumnHeader)
+            .arg("path", path.display())
+            .arg("header", shown)
+            .arg("delimiter", written(delimiter))
+            .arg("better", written(better))
+            .arg("n", columns),
+    )
+    .with_tip(msg(Key::ErrTipOneColumnHeader).arg("better", written(better)))
+}
+
 /// What the chunks held, added up in file order.
 fn tally(prepared: &mut PreparedCsv, chunks: &[ChunkRows], ended_in_quote: bool) {
     for chunk in chunks {
@@ -257,6 +298,8 @@ fn tally(prepared: &mut PreparedCsv, chunks: &[ChunkRows], ended_in_quote: bool)
         prepared.bad_rows += chunk.bad_rows;
         let room = BAD_LINES_KEPT.saturating_sub(prepared.bad_lines.len());
         prepared.bad_lines.extend(chunk.bad_lines.iter().take(room));
+        prepared.undecodable_rows += chunk.undecodable_rows;
+        prepared.first_undecodable = prepared.first_undecodable.or(chunk.first_undecodable);
     }
     // Only the file's last record can have swallowed the rest of the file, or been cut inside a quote.
     let last = chunks.iter().rev().find(|c| c.rows > 0);
@@ -308,10 +351,7 @@ fn parse_in_parallel<R: Read>(
                 Err(e) => {
                     // Its stream would miss rows: nothing more is read.
                     failed_at.store(0, Ordering::Relaxed);
-                    read.fail(
-                        0,
-                        Error::new(format!("cannot start a thread to read the CSV file: {e}")),
-                    );
+                    read.fail(0, Error::new(msg(Key::ErrThreadStart).arg("why", e)));
                 }
             }
         }
@@ -324,10 +364,7 @@ fn parse_in_parallel<R: Read>(
         for worker in workers {
             outcomes.push(worker.join().unwrap_or_else(|_| Outcome {
                 chunks: Vec::new(),
-                failure: Some((
-                    u64::MAX,
-                    Error::new("a thread reading the CSV file stopped unexpectedly"),
-                )),
+                failure: Some((u64::MAX, Error::new(msg(Key::ErrThreadStopped)))),
             }));
         }
         outcomes

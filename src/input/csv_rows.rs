@@ -13,7 +13,8 @@ use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::ipc::writer::StreamWriter;
 use datafusion::arrow::record_batch::RecordBatch;
 
-use crate::base::error::{Error, Result};
+use crate::base::error::{msg, Error, Result};
+use crate::base::i18n::Key;
 use crate::input::csv_split::Chunk;
 
 const BATCH_ROWS: usize = 8192;
@@ -70,8 +71,8 @@ impl RowsFormat<'_> {
     }
 
     pub fn csv_error(&self, e: &csv::Error) -> Error {
-        Error::new(format!("{}: {e}", self.path.display()))
-            .with_tip("check the delimiter and quote settings of this [source]")
+        Error::new(msg(Key::ErrCsvRead).arg("path", self.path.display()).arg("why", e))
+            .with_tip(msg(Key::ErrTipCsvRead))
     }
 
     /// The record's field `index` as text; an error names the file-wide line and byte offset.
@@ -85,16 +86,17 @@ impl RowsFormat<'_> {
             // The record buffer holds no delimiters: add one per field before this one.
             let offset = start + (within + index + e.valid_up_to()) as u64;
             let tip = if self.utf8_source {
-                "the file is not UTF-8: set encoding = \"windows-1252\" (or its real encoding) in this [source]"
+                Key::ErrTipInvalidUtf8
             } else {
-                "the decoder produced invalid text; check the source's encoding"
+                Key::ErrTipDecoderInvalid
             };
-            Error::new(format!(
-                "{}:{}: invalid UTF-8 at byte offset {offset}",
-                self.path.display(),
-                line(chunk, record)
-            ))
-            .with_tip(tip)
+            Error::new(
+                msg(Key::ErrInvalidUtf8)
+                    .arg("path", self.path.display())
+                    .arg("line", line(chunk, record))
+                    .arg("offset", offset),
+            )
+            .with_tip(msg(tip))
         })
     }
 }
@@ -148,6 +150,10 @@ pub struct ChunkRows {
     pub last_swallowed: Option<u64>,
     /// The line of the chunk's last record.
     pub last_line: Option<u64>,
+    /// Rows of a UTF-8 file holding bytes that are not UTF-8 (read with U+FFFD in their place), and
+    /// the first one's line.
+    pub undecodable_rows: u64,
+    pub first_undecodable: Option<u64>,
 }
 
 /// One IPC stream and the columns of the batch being built for it.
@@ -193,20 +199,24 @@ impl Shard {
             let line = line(chunk, &record);
             if record.len() != format.width {
                 if format.fail_on_bad_rows {
-                    return Err(Error::new(format!(
-                        "{}:{line}: expected {} fields, found {}",
-                        format.path.display(),
-                        format.width,
-                        record.len()
-                    ))
-                    .with_tip("fix the row, or set on_bad_rows = \"report\" to count malformed rows and go on"));
+                    return Err(Error::new(
+                        msg(Key::ErrBadRowFields)
+                            .arg("path", format.path.display())
+                            .arg("line", line)
+                            .arg("width", format.width)
+                            .arg("found", record.len()),
+                    )
+                    .with_tip(msg(Key::ErrTipBadRowFields)));
                 }
                 found.bad_rows += 1;
                 if found.bad_lines.len() < BAD_LINES_KEPT {
                     found.bad_lines.push(line);
                 }
             }
-            self.append(format, chunk, &record)?;
+            if self.append(format, chunk, &record)? {
+                found.undecodable_rows += 1;
+                found.first_undecodable = found.first_undecodable.or(Some(line));
+            }
             // Kept for the last record only: the reader has reached the end of the chunk after it.
             found.last_swallowed = swallowed_lines(&record, format.delimiter).then_some(line);
             found.last_line = Some(line);
@@ -215,25 +225,36 @@ impl Shard {
         Ok(found)
     }
 
-    fn append(&mut self, format: &RowsFormat, chunk: &Chunk, record: &csv::ByteRecord) -> Result<()> {
+    /// Appends the record; `true` when some of its bytes were not UTF-8. Dirty data does not stop
+    /// an audit: such a value is read with U+FFFD in place of each bad sequence (the profile counts
+    /// it as mojibake, the source reports the rows), unless `on_bad_rows = "fail"` asks to stop.
+    fn append(&mut self, format: &RowsFormat, chunk: &Chunk, record: &csv::ByteRecord) -> Result<bool> {
+        let mut undecodable = false;
         for (i, builder) in self.builders.iter_mut().enumerate() {
-            match format.field(chunk, record, i)? {
-                None => builder.append_null(),
-                Some(text) => {
-                    let trimmed = text.trim();
-                    if format.null_tokens.iter().any(|t| t == trimmed) {
-                        builder.append_null();
-                    } else {
-                        builder.append_value(text);
-                    }
+            let Some(bytes) = record.get(i) else {
+                builder.append_null();
+                continue;
+            };
+            let text = match std::str::from_utf8(bytes) {
+                Ok(text) => Cow::Borrowed(text),
+                Err(_) if format.fail_on_bad_rows => return format.field(chunk, record, i).map(|_| true),
+                Err(_) => {
+                    undecodable = true;
+                    String::from_utf8_lossy(bytes)
                 }
+            };
+            let trimmed = text.trim();
+            if format.null_tokens.iter().any(|t| t == trimmed) {
+                builder.append_null();
+            } else {
+                builder.append_value(&text);
             }
         }
         self.pending += 1;
         if self.pending == BATCH_ROWS {
             self.write()?;
         }
-        Ok(())
+        Ok(undecodable)
     }
 
     fn write(&mut self) -> Result<()> {

@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use crate::base::error::{Error, Result};
+use crate::base::error::{msg, Error, Result};
+use crate::base::i18n::Key;
 
 /// Bytes read from the file at a time.
 const BLOCK_BYTES: usize = 1 << 20;
@@ -102,7 +103,7 @@ pub fn read_hashed<T>(
         drop(reader);
         let sha256 = hasher
             .join()
-            .map_err(|_| Error::new(format!("{}: the hashing thread stopped", path.display())))?;
+            .map_err(|_| Error::new(msg(Key::ErrHashingThreadStopped).arg("path", path.display())))?;
         Ok((value, Some(FileDigest { sha256, bytes })))
     })
 }

@@ -35,6 +35,10 @@ pub struct SourceInfo {
     /// `file:line` of a quote never closed (the rest of that file was read as one value).
     pub unclosed_quotes: Vec<String>,
     pub renamed_columns: Vec<String>,
+    /// Rows of CSV files read as UTF-8 that hold bytes that are not UTF-8 (read with U+FFFD in
+    /// their place), and `file:line` of the first one in each such file.
+    pub undecodable_rows: u64,
+    pub undecodable_lines: Vec<String>,
     /// A database source's URL, without credentials.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -79,8 +83,13 @@ pub fn resolve(request: &SourceRequest) -> Result<(Vec<PathBuf>, SourceFormat)> 
     let text = path.to_string_lossy();
     let mut files: Vec<PathBuf> = if text.contains(['*', '?', '[']) {
         let paths = glob::glob(&text).map_err(|e| {
-            Error::new(format!("source `{}`: bad glob {:?}: {e}", request.name, request.shown))
-                .with_tip("use * and ? wildcards, e.g. path = \"data/clients_*.csv\"")
+            Error::new(
+                msg(Key::ErrBadGlob)
+                    .arg("name", request.name)
+                    .arg("value", format!("{:?}", request.shown))
+                    .arg("why", e),
+            )
+            .with_tip(msg(Key::ErrTipBadGlob))
         })?;
         paths.filter_map(|p| p.ok()).filter(|p| p.is_file()).collect()
     } else if path.is_dir() {
@@ -111,24 +120,24 @@ pub fn resolve(request: &SourceRequest) -> Result<(Vec<PathBuf>, SourceFormat)> 
     let format = match request.format.or_else(|| format_of(first)) {
         Some(f) => f,
         None => {
-            return Err(Error::new(format!(
-                "source `{}`: cannot tell the format of {}",
-                request.name,
-                first.display()
-            ))
-            .with_tip("add format = \"csv\" (or \"parquet\", \"ndjson\") to the [source]"))
+            return Err(Error::new(
+                msg(Key::ErrUnknownFileFormat)
+                    .arg("name", request.name)
+                    .arg("path", first.display()),
+            )
+            .with_tip(msg(Key::ErrTipUnknownFileFormat)))
         }
     };
     if request.format.is_none() {
         if let Some(other) = files.iter().find(|f| format_of(f) != Some(format)) {
-            return Err(Error::new(format!(
-                "source `{}`: {} is not {} like {}",
-                request.name,
-                other.display(),
-                format_name(format),
-                first.display()
-            ))
-            .with_tip("a source reads files of one format: split it into two sources, or narrow the path/glob"));
+            return Err(Error::new(
+                msg(Key::ErrMixedFormats)
+                    .arg("name", request.name)
+                    .arg("other", other.display())
+                    .arg("format", format_name(format))
+                    .arg("first", first.display()),
+            )
+            .with_tip(msg(Key::ErrTipMixedFormats)));
         }
     }
     Ok((files, format))
@@ -146,11 +155,13 @@ pub async fn register(ctx: &SessionContext, request: &SourceRequest<'_>, scratch
         bad_lines: Vec::new(),
         unclosed_quotes: Vec::new(),
         renamed_columns: Vec::new(),
+        undecodable_rows: 0,
+        undecodable_lines: Vec::new(),
         url: None,
     };
     let engine_err = |e| {
         Error::engine(format!("source `{}` ({})", request.name, request.path.display()), e)
-            .with_tip("check that the files are complete, of the format their extension says, and share one schema")
+            .with_tip(msg(Key::ErrTipSourceEngine))
     };
     let frame = match format {
         SourceFormat::Csv => {
@@ -164,6 +175,9 @@ pub async fn register(ctx: &SessionContext, request: &SourceRequest<'_>, scratch
                 info.renamed_columns.extend(p.renamed_columns.iter().cloned());
                 info.unclosed_quotes
                     .extend(p.unclosed_quote.map(|l| format!("{}:{l}", file.display())));
+                info.undecodable_rows += p.undecodable_rows;
+                info.undecodable_lines
+                    .extend(p.first_undecodable.map(|l| format!("{}:{l}", file.display())));
                 info.files.push(FileInfo {
                     path: file.display().to_string(),
                     bytes: p.bytes,
@@ -248,15 +262,15 @@ fn prepare_csv_files(
         let p = csv_prep::prepare(file, request.csv, request.null_tokens, &outs, request.schema_only)?;
         if let Some(first) = prepared.first() {
             if first.header != p.header {
-                return Err(Error::new(format!(
-                    "source `{}`: {} has columns [{}] but {} has [{}]",
-                    request.name,
-                    file.display(),
-                    p.header.join(", "),
-                    files[0].display(),
-                    first.header.join(", ")
-                ))
-                .with_tip("files of one source must share their header; split them into separate sources"));
+                return Err(Error::new(
+                    msg(Key::ErrHeadersDiffer)
+                        .arg("name", request.name)
+                        .arg("file", file.display())
+                        .arg("columns", p.header.join(", "))
+                        .arg("first", files[0].display())
+                        .arg("first_columns", first.header.join(", ")),
+                )
+                .with_tip(msg(Key::ErrTipHeadersDiffer)));
             }
         }
         prepared.push(p);

@@ -203,6 +203,27 @@ fn subject(sink: &mut Sink, inputs: &Inputs) {
                 ),
             );
         }
+        if let Some(first) = source.undecodable_lines.first() {
+            sink.push(
+                Level::High,
+                "source.undecodable",
+                None,
+                None,
+                fill(
+                    lang,
+                    if source.undecodable_rows == 1 {
+                        Key::FindingUndecodableOne
+                    } else {
+                        Key::FindingUndecodable
+                    },
+                    &[
+                        ("source", &source.name),
+                        ("rows", &count(lang, source.undecodable_rows)),
+                        ("first", first),
+                    ],
+                ),
+            );
+        }
         if !source.renamed_columns.is_empty() {
             let list = source.renamed_columns.join(", ");
             sink.push(

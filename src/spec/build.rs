@@ -2,8 +2,6 @@
 
 use std::path::Path;
 
-use chrono::{NaiveDate, NaiveDateTime};
-use regex::Regex;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
@@ -12,7 +10,7 @@ use super::*;
 use crate::base::error::{msg, Text};
 use crate::base::i18n::Key;
 use crate::base::names::did_you_mean;
-use crate::spec::fieldcheck::{parse_typed, FieldType, Typed};
+use crate::spec::fieldsyntax::{build_field, inherited_numbers, number_format, value_text};
 
 /// Distinct texts per column (and per partition) counted exactly before sketches take over: at ten
 /// million customers it keeps near-unique columns (phone, e-mail) from holding every text, while a
@@ -29,28 +27,28 @@ const FAMILIES: [&str; 6] = [
 ];
 
 /// Builds errors that point into the spec file.
-struct At<'a> {
-    path: &'a Path,
-    text: &'a str,
+pub(super) struct At<'a> {
+    pub(super) path: &'a Path,
+    pub(super) text: &'a str,
 }
 
 impl At<'_> {
-    fn loc<T>(&self, spanned: &Spanned<T>) -> Loc {
+    pub(super) fn loc<T>(&self, spanned: &Spanned<T>) -> Loc {
         loc_of(self.text, spanned.span().start)
     }
 
-    fn located<T: Clone>(&self, spanned: &Spanned<T>) -> Located<T> {
+    pub(super) fn located<T: Clone>(&self, spanned: &Spanned<T>) -> Located<T> {
         Located {
             value: spanned.get_ref().clone(),
             loc: self.loc(spanned),
         }
     }
 
-    fn err<T>(&self, spanned: &Spanned<T>, key: &str, message: impl Into<Text>) -> Error {
+    pub(super) fn err<T>(&self, spanned: &Spanned<T>, key: &str, message: impl Into<Text>) -> Error {
         self.err_at(self.loc(spanned), key, message)
     }
 
-    fn err_at(&self, loc: Loc, key: &str, message: impl Into<Text>) -> Error {
+    pub(super) fn err_at(&self, loc: Loc, key: &str, message: impl Into<Text>) -> Error {
         Error::at(
             format!("{}:{}:{}: `{key}`", self.path.display(), loc.line, loc.col),
             message,
@@ -58,7 +56,7 @@ impl At<'_> {
     }
 
     /// An error for a whole table, located at its `[header]`.
-    fn err_table(&self, header: &str, message: impl Into<Text>) -> Error {
+    pub(super) fn err_table(&self, header: &str, message: impl Into<Text>) -> Error {
         let offset = self.text.find(&format!("[{header}]")).unwrap_or(0);
         self.err_at(loc_of(self.text, offset), header, message)
     }
@@ -66,7 +64,7 @@ impl At<'_> {
 
 /// "did you mean …?" when a known name is close, else `declare` (a key with `{name}`), then the
 /// known names.
-fn unknown(name: &str, declare: Key, candidates: &[&str]) -> Text {
+pub(super) fn unknown(name: &str, declare: Key, candidates: &[&str]) -> Text {
     let first = match did_you_mean(name, candidates.iter().copied()) {
         Some(good) => msg(Key::ErrTipDidYouMean).arg("good", good),
         None => msg(declare).arg("name", name),
@@ -78,7 +76,7 @@ fn unknown(name: &str, declare: Key, candidates: &[&str]) -> Text {
 }
 
 /// A value quoted as Rust's `{:?}` does, as the messages have always shown it.
-fn quoted(value: &str) -> String {
+pub(super) fn quoted(value: &str) -> String {
     format!("{value:?}")
 }
 
@@ -535,219 +533,6 @@ fn build_subject(at: &At, raw: &RawSpec, sources: &[Source], views: &[View]) -> 
         min_rows: subject.min_rows.unwrap_or(1),
         identity: subject.identity.iter().map(|s| at.located(s)).collect(),
     })
-}
-
-/// The `decimal` and `thousands` the subject's fields inherit: those of the subject's source, or,
-/// when the subject is a view, the value every source that sets the key agrees on (none when they
-/// disagree: the fields then say theirs).
-fn inherited_numbers<'a>(raw: &'a RawSpec, table: &str) -> Inherited<'a> {
-    if let Some(source) = raw.source.get(table) {
-        return (source.decimal.as_ref(), source.thousands.as_ref());
-    }
-    let agreed = |get: fn(&'a model::SourceSpec) -> Option<&'a Spanned<String>>| {
-        let mut set = raw.source.values().filter_map(get);
-        let first = set.next()?;
-        set.all(|v| v.get_ref() == first.get_ref()).then_some(first)
-    };
-    (agreed(|s| s.decimal.as_ref()), agreed(|s| s.thousands.as_ref()))
-}
-
-type Inherited<'a> = (Option<&'a Spanned<String>>, Option<&'a Spanned<String>>);
-
-/// Validates a `decimal` / `thousands` pair (contract §10), the error at the key that is wrong.
-fn number_format(
-    at: &At,
-    table: &str,
-    decimal: Option<&Spanned<String>>,
-    thousands: Option<&Spanned<String>>,
-) -> Result<crate::spec::numbers::NumberFormat> {
-    use crate::spec::numbers::{FormatError, NumberFormat};
-    NumberFormat::from_spec(
-        decimal.map(|d| d.get_ref().as_str()),
-        thousands.map(|t| t.get_ref().as_str()),
-    )
-    .map_err(|why| {
-        let (spanned, key, message, tip) = match why {
-            FormatError::Decimal => (
-                decimal,
-                "decimal",
-                "the decimal point is \",\" or \".\"",
-                "write decimal = \",\" (or omit it for \".\")",
-            ),
-            FormatError::Thousands => (
-                thousands,
-                "thousands",
-                "the thousands separator is one of \" \", \".\", \"'\" or \",\"",
-                "write thousands = \" \" for 1 234 567 (U+202F and U+00A0 included)",
-            ),
-            FormatError::Same => (
-                thousands.or(decimal),
-                "thousands",
-                "the thousands separator is the decimal point",
-                "use another thousands separator, e.g. decimal = \",\" with thousands = \" \"",
-            ),
-        };
-        let key = format!("{table}.{key}");
-        match spanned {
-            Some(s) => at.err(s, &key, message).with_tip(tip),
-            None => at.err_table(table, message).with_tip(tip),
-        }
-    })
-}
-
-fn build_field(
-    at: &At,
-    name: &str,
-    f: &model::FieldSpec,
-    inherited: Inherited,
-) -> Result<crate::spec::fieldcheck::FieldRule> {
-    let key = |k: &str| format!("field.{name}.{k}");
-    let range = f.range.as_ref();
-    let field_type = match &f.field_type {
-        Some(t) => FieldType::parse(t.get_ref()).ok_or_else(|| {
-            at.err(
-                t,
-                &key("type"),
-                msg(Key::ErrUnknownType).arg("value", quoted(t.get_ref())),
-            )
-            .with_tip(unknown(t.get_ref(), Key::ErrTipDeclareType, &FieldType::NAMES))
-        })?,
-        // A numeric range with no type can only mean a number.
-        None if range.is_some_and(|r| range_items(r.get_ref()).iter().any(|v| v.is_integer() || v.is_float())) => {
-            FieldType::Float
-        }
-        None => FieldType::String,
-    };
-    let formats = if f.formats.is_empty() {
-        field_type.default_formats()
-    } else {
-        f.formats.clone()
-    };
-    if !f.formats.is_empty() && !matches!(field_type, FieldType::Date | FieldType::Timestamp) {
-        return Err(at
-            .err_table(&format!("field.{name}"), msg(Key::ErrFormatsNotDate))
-            .with_tip(msg(Key::ErrTipFormatsNotDate)));
-    }
-    let (min, max) = match range {
-        None => (None, None),
-        Some(r) => parse_range(at, &key("range"), r, field_type, &formats)?,
-    };
-    let pattern = match &f.pattern {
-        None => None,
-        Some(p) => Some(Regex::new(&format!("^(?:{})$", p.get_ref())).map_err(|e| {
-            at.err(p, &key("pattern"), msg(Key::ErrBadRegex).arg("why", e))
-                .with_tip(msg(Key::ErrTipBadRegex))
-        })?),
-    };
-    let values = f.values.as_ref().map(|vs| vs.iter().map(value_text).collect());
-    let number = number_format(
-        at,
-        &format!("field.{name}"),
-        f.decimal.as_ref().or(inherited.0),
-        f.thousands.as_ref().or(inherited.1),
-    )?;
-    Ok(crate::spec::fieldcheck::FieldRule {
-        name: name.to_string(),
-        label: f.label.clone(),
-        declared: true,
-        field_type,
-        type_declared: f.field_type.is_some(),
-        formats,
-        min,
-        max,
-        values,
-        pattern,
-        pii: f.pii,
-        null_tokens: f.null_tokens.clone(),
-        number,
-    })
-}
-
-/// A spec value written as TOML (string, number, date) as the text a data file would hold.
-pub fn value_text(v: &toml::Value) -> String {
-    match v {
-        toml::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn range_items(v: &toml::Value) -> Vec<toml::Value> {
-    match v {
-        toml::Value::Array(items) => items.clone(),
-        toml::Value::Table(t) => vec![
-            t.get("min").cloned().unwrap_or(toml::Value::String(String::new())),
-            t.get("max").cloned().unwrap_or(toml::Value::String(String::new())),
-        ],
-        other => vec![other.clone()],
-    }
-}
-
-type Bounds = (Option<Typed>, Option<Typed>);
-
-fn parse_range(
-    at: &At,
-    key: &str,
-    r: &Spanned<toml::Value>,
-    field_type: FieldType,
-    formats: &[String],
-) -> Result<Bounds> {
-    let shape_tip = || msg(Key::ErrTipRangeShape);
-    if let toml::Value::Table(t) = r.get_ref() {
-        if let Some(bad) = t.keys().find(|k| *k != "min" && *k != "max") {
-            return Err(at
-                .err(r, key, msg(Key::ErrRangeUnknownBound).arg("bound", bad))
-                .with_tip(shape_tip()));
-        }
-    }
-    let items = range_items(r.get_ref());
-    if items.len() != 2 {
-        return Err(at
-            .err(r, key, msg(Key::ErrRangeTwoBounds).arg("n", items.len()))
-            .with_tip(shape_tip()));
-    }
-    let bound = |v: &toml::Value| -> Result<Option<Typed>> {
-        let text = value_text(v);
-        let text = text.trim();
-        if text.is_empty() {
-            return Ok(None);
-        }
-        parse_bound(field_type, formats, text).map(Some).ok_or_else(|| {
-            at.err(
-                r,
-                key,
-                msg(Key::ErrRangeBadBound)
-                    .arg("value", quoted(text))
-                    .arg("type", field_type.as_str()),
-            )
-            .with_tip(msg(Key::ErrTipRangeBadBound).arg("type", field_type.as_str()))
-        })
-    };
-    let (min, max) = (bound(&items[0])?, bound(&items[1])?);
-    if let (Some(lo), Some(hi)) = (&min, &max) {
-        if lo > hi {
-            return Err(at
-                .err(r, key, msg(Key::ErrRangeReversed))
-                .with_tip(msg(Key::ErrTipRangeReversed)));
-        }
-    }
-    Ok((min, max))
-}
-
-fn parse_bound(field_type: FieldType, formats: &[String], text: &str) -> Option<Typed> {
-    match field_type {
-        FieldType::Integer | FieldType::Float => text.parse::<f64>().ok().map(Typed::Float),
-        FieldType::Date => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .ok()
-            .map(Typed::Date)
-            .or_else(|| parse_typed(field_type, formats, text)),
-        FieldType::Timestamp => NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
-            .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S"))
-            .ok()
-            .or_else(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?.and_hms_opt(0, 0, 0))
-            .map(Typed::Timestamp)
-            .or_else(|| parse_typed(field_type, formats, text)),
-        FieldType::String | FieldType::Boolean => Some(Typed::Text(text.to_string())),
-    }
 }
 
 fn build_segmentations(

@@ -3,6 +3,7 @@
 mod build;
 pub mod database;
 pub mod fieldcheck;
+mod fieldsyntax;
 pub mod link;
 pub mod model;
 pub mod numbers;

@@ -121,7 +121,7 @@ pub struct FieldSpec {
     #[serde(rename = "type")]
     pub field_type: Option<Spanned<String>>,
     #[serde(default)]
-    pub formats: Vec<String>,
+    pub formats: Vec<Spanned<String>>,
     pub range: Option<Spanned<toml::Value>>,
     pub values: Option<Vec<toml::Value>>,
     pub pattern: Option<Spanned<String>>,

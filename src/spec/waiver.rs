@@ -12,7 +12,7 @@ use crate::base::error::{Error, Result};
 use crate::base::names::did_you_mean;
 
 /// The finding codes a waiver may name (contract §5 and the tool's own); `waiver.*` are not waivable.
-pub const CODES: [&str; 29] = [
+pub const CODES: [&str; 30] = [
     "field_map.missing",
     "subject.duplicate_keys",
     "subject.missing_keys",
@@ -21,6 +21,7 @@ pub const CODES: [&str; 29] = [
     "subject.duplicate_identities",
     "source.bad_rows",
     "source.unclosed_quote",
+    "source.undecodable",
     "source.renamed_columns",
     "field.usability",
     "field.placeholder",

@@ -112,18 +112,21 @@ fn source_problems_name_the_file() {
     assert_error(&empty, &["empty/clients.csv", "empty"]);
     let missing = Case::new("[source.c]\npath = \"nowhere.csv\"\n\n[subject]\ntable = \"c\"\n").audit(&[]);
     assert_error(&missing, &["nowhere.csv", "does not exist"]);
+    // Bytes that are not UTF-8 in a row do not stop the audit (dirty data never aborts): a finding
+    // names the first line and the encoding to write.
     let bad = Case::new(&format!(
         "[source.c]\npath = \"{}\"\n\n[subject]\ntable = \"c\"\n",
         fixture("bad_utf8/clients.csv")
     ))
-    .audit(&[]);
-    assert_error(
-        &bad,
-        &[
-            "bad_utf8/clients.csv:3",
-            "invalid UTF-8 at byte offset 26",
-            "windows-1252",
-        ],
+    .audit(&["--fail-on", "never"]);
+    assert_eq!(bad.code, 0, "{}", bad.stderr);
+    let finding = bad.finding("source.undecodable", "").expect("finding");
+    let message = finding["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("1 row holds bytes that are not UTF-8")
+            && message.contains("bad_utf8/clients.csv:3")
+            && message.contains("encoding = \"windows-1252\""),
+        "{message}"
     );
 }
 
