@@ -7,9 +7,10 @@
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-use super::init_guess::{dedup_all, looks_french, looks_personal};
+use super::init_guess::{looks_french, looks_personal};
 use super::init_numbers::{number_readings, write_number_reading};
 use super::init_propose::{self, applies_candidates};
+use super::init_text::{column_in_sql, quoted, values_list, MAX_VALUES, MIN_COUNT};
 use crate::base::error::{Error, Result};
 use crate::base::names::fold;
 use crate::engine::batch;
@@ -21,10 +22,6 @@ use crate::measure::profile::{self, ProfileSettings};
 
 /// Values sampled per date column to find its formats.
 const DATE_SAMPLE: usize = 5000;
-/// Columns with at most this many distinct values get a `values` list.
-const MAX_VALUES: u64 = 10;
-/// The `[report] min_count` init writes: no value seen fewer times is named in a proposal either.
-pub(super) const MIN_COUNT: u64 = 5;
 
 /// A name as a SQL-friendly word: lower-case letters and digits, anything else `_`.
 fn sql_word(text: &str) -> String {
@@ -100,23 +97,6 @@ pub fn date_formats(values: &[String]) -> Vec<&'static str> {
     }
     counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     counts.into_iter().map(|(f, _)| f).collect()
-}
-
-/// A column as a spec predicate would name it: bare when simple, in double quotes otherwise.
-pub(super) fn column_in_sql(name: &str) -> String {
-    let simple = name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if simple {
-        name.to_string()
-    } else {
-        sql::ident(name)
-    }
-}
-
-pub(super) fn quoted(text: &str) -> String {
-    toml::Value::String(text.to_string()).to_string()
 }
 
 /// A TOML key for a name: bare when it can be, quoted otherwise (`"date de naissance"`).
@@ -420,31 +400,6 @@ pub fn source_lines(data: &Path, spec_dir: Option<&Path>) -> Result<String> {
         }
     }
     Ok(lines)
-}
-
-/// The `values` init writes for a text column of at most 10 distinct values seen twice each on
-/// average: the dominant spelling of each value (case variants are left to be counted invalid),
-/// suspected placeholders left out. `None` for other columns and for personal data.
-pub(super) fn values_list(
-    f: &FieldProfile,
-    rows: u64,
-    field_type: &str,
-    placeholders: &[String],
-) -> Option<Vec<String>> {
-    let distinct = f.distinct.unwrap_or(u64::MAX);
-    let observed = f.observed_type.as_deref().unwrap_or("string");
-    if observed != "string"
-        || field_type != "string"
-        || distinct > MAX_VALUES
-        || rows < 2 * distinct
-        || looks_personal(&f.name)
-    {
-        return None;
-    }
-    let mut values: Vec<String> = f.top_values.iter().map(|v| v.value.trim().to_string()).collect();
-    dedup_all(&mut values);
-    values.retain(|v| !placeholders.iter().any(|p| p.trim() == v));
-    Some(values)
 }
 
 #[cfg(test)]

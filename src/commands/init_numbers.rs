@@ -11,8 +11,8 @@ use crate::engine::sql;
 use crate::engine::Engine;
 use crate::measure::profile::FieldProfile;
 
-use super::init::quoted;
 use super::init_guess::{code_pattern, looks_personal};
+use super::init_text::quoted;
 
 /// Texts of each number shape in one column (the names of [`sql::NUMBER_SHAPES`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -279,18 +279,19 @@ mod tests {
     }
 
     #[test]
-    fn a_few_decimal_commas_among_points_need_decimal_comma() {
+    fn a_few_decimal_commas_among_points_need_decimal_comma() -> Result<(), &'static str> {
         // The demo's consumption: 52 integers, 4 361 points, 254 commas.
         let t = texts(&[("int", 52), ("point", 4361), ("comma", 254)]);
-        let r = number_reading(&t, 4667).expect("a reading");
+        let r = number_reading(&t, 4667).ok_or("a reading")?;
         assert_eq!((r.field_type, r.decimal_comma, r.mostly_comma), ("float", true, false));
         assert_eq!((r.comma_texts, r.fraction_texts), (254, 4615));
         // One word more in 100 texts and the column is not made of numbers.
         assert_eq!(number_reading(&t, 4667 + 48), None);
+        Ok(())
     }
 
     #[test]
-    fn french_groups_and_decimal_commas() {
+    fn french_groups_and_decimal_commas() -> Result<(), &'static str> {
         // 1 234,5 ×2, 12,5 ×3, 7 ×1: thousands " ", decimal ",", mostly commas.
         let t = texts(&[
             ("int", 1),
@@ -299,13 +300,14 @@ mod tests {
             ("space_fraction", 2),
             ("space_comma", 2),
         ]);
-        let r = number_reading(&t, 6).expect("a reading");
+        let r = number_reading(&t, 6).ok_or("a reading")?;
         assert_eq!((r.thousands, r.decimal_comma, r.mostly_comma), (Some(' '), true, true));
         assert_eq!((r.grouped, r.comma_texts, r.fraction_texts), (2, 5, 5));
         // 1.234,5 ×2 and 1.234 ×1: dots group, commas are decimals.
         let t = texts(&[("point", 1), ("point3", 1), ("dot_fraction", 2)]);
-        let r = number_reading(&t, 3).expect("a reading");
+        let r = number_reading(&t, 3).ok_or("a reading")?;
         assert_eq!((r.thousands, r.decimal_comma, r.grouped), (Some('.'), true, 3));
+        Ok(())
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod init;
 mod init_guess;
 mod init_numbers;
 mod init_propose;
+mod init_text;
 mod outputs;
 
 use std::path::{Path, PathBuf};

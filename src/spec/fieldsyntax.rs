@@ -8,7 +8,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use regex::Regex;
 use toml::Spanned;
 
-use super::build::{quoted, unknown, At};
+use super::at::{quoted, unknown, At};
 use super::model::{self, RawSpec};
 use super::Loc;
 use crate::base::error::{msg, Result};

@@ -1,5 +1,6 @@
 //! The audit spec: loading TOML, turning it into a validated model, and errors that point at line:column.
 
+mod at;
 mod build;
 pub mod database;
 pub mod fieldcheck;

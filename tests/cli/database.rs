@@ -274,8 +274,9 @@ fn assert_same_counts(csv: &Run, db: &Run, what: &str) {
             assert_eq!(Some(value), b.get(key), "{what}: `{key}` differs from the CSV audit's");
         }
     }
-    // The comparison has something to compare: 19 columns (16 from clients, 3 from paiements).
-    assert_eq!(a["fields"].as_array().map(Vec::len), Some(19), "{what}");
+    // The comparison has something to compare: 20 columns (16 from clients, `professionnel` computed
+    // by the view, 3 from paiements).
+    assert_eq!(a["fields"].as_array().map(Vec::len), Some(20), "{what}");
     assert!(a["segments"].as_array().is_some_and(|s| s.len() >= 5), "{what}");
 }
 

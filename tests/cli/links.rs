@@ -230,6 +230,6 @@ fn an_unknown_table_or_column_is_a_spec_error_at_its_place() {
     assert_eq!(
         run.stderr.trim_end(),
         "error: spec.toml:17:6: `link[0].to`: clients n'a pas de colonne \"client_idd\"\n\
-         tip: vouliez-vous dire `client_id` ? (ses colonnes : client_id, region)"
+         tip: vouliez-vous dire `client_id`\u{202f}? (ses colonnes\u{a0}: client_id, region)"
     );
 }
