@@ -268,6 +268,21 @@ impl Engine {
     }
 }
 
+/// A spec key naming a column the subject lacks, with the closest one or the list.
+pub(crate) fn no_column(spec: &Spec, located: &Located<String>, key: &str, columns: &[String]) -> Error {
+    let tip = did_you_mean(&located.value, columns.iter().map(String::as_str)).map_or_else(
+        || format!("columns: {}", columns.join(", ")),
+        |g| format!("did you mean `{g}`?"),
+    );
+    spec_err(
+        spec,
+        located,
+        key,
+        format!("the subject has no column {:?}", located.value),
+    )
+    .with_tip(tip)
+}
+
 fn check_subject_columns(spec: &Spec, columns: &[String]) -> Result<()> {
     let named = spec
         .subject
@@ -279,17 +294,7 @@ fn check_subject_columns(spec: &Spec, columns: &[String]) -> Result<()> {
         if columns.contains(&located.value) {
             continue;
         }
-        let tip = did_you_mean(&located.value, columns.iter().map(String::as_str)).map_or_else(
-            || format!("columns: {}", columns.join(", ")),
-            |g| format!("did you mean `{g}`?"),
-        );
-        return Err(spec_err(
-            spec,
-            located,
-            key,
-            format!("the subject has no column {:?}", located.value),
-        )
-        .with_tip(tip));
+        return Err(no_column(spec, located, key, columns));
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ use datafusion::prelude::SessionContext;
 use crate::base::error::{msg, Result};
 use crate::base::i18n::Key;
 use crate::base::names::did_you_mean;
-use crate::engine::{spec_err, typecheck, SegmentPlan, VariantPlan};
+use crate::engine::{no_column, spec_err, typecheck, SegmentPlan, VariantPlan};
 use crate::spec::{Located, Spec};
 
 /// A field's `applies_when`, planned: the subject column it concerns and the checked predicate.
@@ -194,17 +194,7 @@ pub(super) fn identity(spec: &Spec, columns: &[String]) -> Result<Vec<usize>> {
     let mut indexes = Vec::new();
     for located in &spec.subject.identity {
         let Some(index) = columns.iter().position(|c| *c == located.value) else {
-            let tip = did_you_mean(&located.value, columns.iter().map(String::as_str)).map_or_else(
-                || format!("columns: {}", columns.join(", ")),
-                |g| format!("did you mean `{g}`?"),
-            );
-            return Err(spec_err(
-                spec,
-                located,
-                "subject.identity",
-                format!("the subject has no column {:?}", located.value),
-            )
-            .with_tip(tip));
+            return Err(no_column(spec, located, "subject.identity", columns));
         };
         if !indexes.contains(&index) {
             indexes.push(index);
