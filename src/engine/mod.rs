@@ -11,6 +11,7 @@ pub mod links;
 mod plan;
 pub mod safecast;
 pub mod sql;
+pub mod statuses;
 pub mod typecheck;
 pub mod udf;
 

@@ -1,11 +1,11 @@
 //! Membership history (contract §8): `DIR/membership.parquet`, a slowly changing dimension of
 //! (`key`, `segment`, `status`, `valid_from`, `valid_to`), merged with each run in DataFusion SQL
-//! ([`super::sql::membership`]) and replaced atomically, under a lock on `DIR/membership.lock` so two
+//! ([`crate::engine::sql::assign::membership`]) and replaced atomically, under a lock on `DIR/membership.lock` so two
 //! runs at once cannot lose each other's update. The file records, in its Parquet key-value metadata,
 //! the spec file name and the key it belongs to; another spec's or key's history is refused.
 //!
 //! The previous run's segmentation values are not stored: they follow from its segments' statuses
-//! (the open rows) by the same SQL that computes this run's ([`super::sql::segmentation_value`]).
+//! (the open rows) by the same SQL that computes this run's ([`crate::engine::sql::assign::segmentation_value`]).
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -18,11 +18,11 @@ use datafusion::datasource::MemTable;
 use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
 use datafusion::prelude::ParquetReadOptions;
 
-use super::sql;
 use super::summary::{HistoryInfo, Transition};
 use crate::base::error::{Error, Result};
 use crate::engine::batch;
 use crate::engine::columns::Col;
+use crate::engine::sql::assign as sql;
 use crate::engine::Engine;
 use crate::spec::Spec;
 

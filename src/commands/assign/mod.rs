@@ -5,7 +5,6 @@
 
 pub mod history;
 pub mod html;
-pub mod sql;
 pub mod summary;
 
 use std::path::{Path, PathBuf};
@@ -17,69 +16,14 @@ use datafusion::prelude::{CsvReadOptions, ParquetReadOptions};
 use crate::base::error::{Error, Result};
 use crate::engine::batch;
 use crate::engine::columns::Col;
+use crate::engine::sql::assign as sql;
 use crate::engine::{Engine, RunOptions};
 use crate::measure::segments;
 use crate::report::SpecInfo;
 use crate::spec::{Lang, Spec};
 use summary::{SegmentCounts, SegmentationCounts, Summary, WorklistEntry};
 
-/// A row's status in one segment (contract §8).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Member,
-    NonMember,
-    Undetermined,
-    /// Population FALSE.
-    Outside,
-    /// Population NULL.
-    PopulationUndetermined,
-}
-
-impl Status {
-    pub const ALL: [Status; 5] = [
-        Status::Member,
-        Status::NonMember,
-        Status::Undetermined,
-        Status::Outside,
-        Status::PopulationUndetermined,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Member => "member",
-            Status::NonMember => "non_member",
-            Status::Undetermined => "undetermined",
-            Status::Outside => "outside",
-            Status::PopulationUndetermined => "population_undetermined",
-        }
-    }
-}
-
-/// A row's value in a segmentation when it is not the id of its one segment; `Absent` only in
-/// transitions (a key missing from one of the two runs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    None,
-    Several,
-    Undetermined,
-    Outside,
-    Absent,
-}
-
-impl Verdict {
-    /// The values a segmentation column can hold besides a segment id.
-    pub const ALL: [Verdict; 4] = [Verdict::None, Verdict::Several, Verdict::Undetermined, Verdict::Outside];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::None => "none",
-            Verdict::Several => "several",
-            Verdict::Undetermined => "undetermined",
-            Verdict::Outside => "outside",
-            Verdict::Absent => "absent",
-        }
-    }
-}
+pub use crate::engine::statuses::{Status, Verdict};
 
 /// The written file's format, from the `--out` extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

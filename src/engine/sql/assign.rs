@@ -6,7 +6,7 @@
 use crate::engine::columns::Col;
 use crate::engine::sql::{count_where, ident, predicates, text_literal, typed_subject_with_key, SegmentSql};
 
-use super::{Status, Verdict};
+use crate::engine::statuses::{Status, Verdict};
 
 /// The subject key's text, carried beside the typed columns.
 pub const KEY_ALIAS: &str = "__segaudit_key";
