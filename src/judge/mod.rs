@@ -3,4 +3,6 @@
 pub mod findings;
 pub mod gate;
 pub mod links;
+mod segment_findings;
+mod sink;
 pub mod waivers;
