@@ -23,7 +23,7 @@ pub use base::risk::{FailOn, Level};
 pub use commands::assign::summary::{refusal as render_assign_refusal, render as render_assign_summary};
 pub use commands::assign::{AssignOptions, AssignOutcome};
 pub use commands::audit::{AuditOptions, CheckOutcome};
-pub use commands::diff::{diff, render as render_diff, render_html as render_diff_html};
+pub use commands::diff::diff;
 pub use commands::{
     guard_profile_outputs, now_rfc3339, run_assign, run_audit, run_audit_writing, run_check, run_init, run_profile,
     ReportFiles,
@@ -31,6 +31,7 @@ pub use commands::{
 pub use engine::database::UrlArgs;
 pub use engine::RunOptions;
 pub use history::listing::{list as history_list, render as render_history};
+pub use report::render::diff::{render as render_diff, render_html as render_diff_html};
 pub use report::Report;
 
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -5,7 +5,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 use serde::Serialize;
 
-use crate::base::error::{Error, Result};
+use crate::base::error::{msg, Error, Result};
 use crate::base::i18n::{count, fill, level, t, Key};
 use crate::base::risk::Level;
 use crate::spec::Lang;
@@ -35,8 +35,8 @@ pub struct Listing {
 /// Reads the runs of a history folder (that must exist).
 pub fn list(dir: &std::path::Path) -> Result<Listing> {
     if !dir.is_dir() {
-        return Err(Error::new(format!("{}: no such history folder", dir.display()))
-            .with_tip("give the folder of `[history] path` or of `audit --history DIR`"));
+        return Err(Error::at(dir.display().to_string(), msg(Key::ErrNoHistoryFolder))
+            .with_tip(msg(Key::ErrTipNoHistoryFolder)));
     }
     let runs = super::open(dir)?.load()?;
     Ok(Listing {

@@ -44,11 +44,18 @@ pub fn rows(report: &Report) -> Vec<Metric> {
         subject.duplicate_keys.map(|d| d as f64),
     );
     push("subject", &subject.table, "row_count_shift", subject.row_count_shift);
+    push(
+        "subject",
+        &subject.table,
+        "duplicate_identities",
+        n(subject.duplicate_identities),
+    );
     for f in &report.fields {
         let o = f.name.as_str();
         push("field", o, "rows", n(f.rows));
         push("field", o, "missing", n(f.missing));
         push("field", o, "invalid", n(f.invalid));
+        push("field", o, "not_applicable", n(f.not_applicable));
         push("field", o, "usable", n(f.usable));
         push("field", o, "completeness", f.completeness);
         push("field", o, "validity", f.validity);
@@ -65,6 +72,16 @@ pub fn rows(report: &Report) -> Vec<Metric> {
         push("segment", o, "undetermined", n(s.undetermined));
         push("segment", o, "size_min", n(s.size_min));
         push("segment", o, "size_max", n(s.size_max));
+        for v in &s.variants {
+            // `segment/variant`, as a segment field is `segment/field` (contract §12).
+            let o = format!("{}/{}", s.id, v.id);
+            push("variant", &o, "members", n(v.members));
+            push("variant", &o, "non_members", n(v.non_members));
+            push("variant", &o, "undetermined", n(v.undetermined));
+            push("variant", &o, "size_min", n(v.size_min));
+            push("variant", &o, "size_max", n(v.size_max));
+            push("variant", &o, "decided_on_missing", n(v.decided_on_missing));
+        }
         for f in &s.fields {
             let o = format!("{}/{}", s.id, f.name);
             push("segment_field", &o, "usable", n(f.usable));

@@ -22,9 +22,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::base::error::{Error, Result};
-use crate::base::risk::Level;
-use crate::engine::drift::Distribution;
+use crate::base::error::{msg, Error, Result};
+use crate::base::i18n::Key;
+use crate::report::stored::StoredReport;
 use crate::report::{Report, RunPoint};
 
 pub const MARKER: &str = "segaudit-history.json";
@@ -37,64 +37,6 @@ pub const TREND_RUNS: usize = 12;
 #[derive(Debug, Clone)]
 pub struct History {
     pub dir: PathBuf,
-}
-
-/// What a run's report says that the history needs; read leniently (unknown keys ignored), so a
-/// report from an older or newer tool version still counts.
-#[derive(Debug, Clone, Deserialize)]
-pub struct StoredReport {
-    pub format: String,
-    #[serde(default)]
-    pub generated_at: String,
-    pub spec: StoredSpec,
-    pub subject: StoredSubject,
-    #[serde(default)]
-    pub fields: Vec<StoredField>,
-    #[serde(default)]
-    pub segments: Vec<StoredSegment>,
-    pub gate: StoredGate,
-    #[serde(default)]
-    pub history: Option<crate::report::HistoryInfo>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct StoredSpec {
-    #[serde(default)]
-    pub path: String,
-    #[serde(default)]
-    pub sha256: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct StoredSubject {
-    pub table: String,
-    pub rows: u64,
-    #[serde(default)]
-    pub key: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct StoredField {
-    pub name: String,
-    #[serde(default)]
-    pub usability: Option<f64>,
-    #[serde(default)]
-    pub pii: bool,
-    #[serde(default)]
-    pub distribution: Option<Distribution>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct StoredSegment {
-    pub id: String,
-    pub size_min: u64,
-    pub size_max: u64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct StoredGate {
-    pub worst: Level,
-    pub passed: bool,
 }
 
 /// One readable run of a history.
@@ -120,31 +62,12 @@ pub struct Runs {
 
 impl StoredRun {
     pub fn point(&self) -> RunPoint {
-        RunPoint {
-            id: self.id.clone(),
-            rows: self.report.subject.rows,
-            time: self.time().to_string(),
-            fields: self
-                .report
-                .fields
-                .iter()
-                .map(|f| (f.name.clone(), f.usability))
-                .collect(),
-            segments: self
-                .report
-                .segments
-                .iter()
-                .map(|s| (s.id.clone(), s.size_min, s.size_max))
-                .collect(),
-        }
+        self.report.point(&self.id)
     }
 
     /// The run's UTC time (the report's own run time, else when it was generated).
     pub fn time(&self) -> &str {
-        self.report
-            .history
-            .as_ref()
-            .map_or(self.report.generated_at.as_str(), |h| h.run_time.as_str())
+        self.report.time()
     }
 }
 
@@ -167,8 +90,7 @@ pub fn open(dir: &Path) -> Result<History> {
     }
     if !dir.is_dir() {
         return Err(
-            Error::new(format!("{}: the history path is a file, not a folder", dir.display()))
-                .with_tip("give `[history] path` (or --history) a folder; segaudit creates it on the first run"),
+            Error::at(dir.display().to_string(), msg(Key::ErrHistoryIsFile)).with_tip(msg(Key::ErrTipHistoryIsFile))
         );
     }
     let marker = dir.join(MARKER);
@@ -180,34 +102,42 @@ pub fn open(dir: &Path) -> Result<History> {
             .find(|name| !name.starts_with('.') && !KNOWN_ENTRIES.contains(&name.as_str()));
         return match stranger {
             None => Ok(history),
-            Some(name) => Err(Error::new(format!(
-                "{}: not a segaudit history folder (no {MARKER}, and it holds `{name}`)",
-                dir.display()
-            ))
-            .with_tip("point `[history] path` (or --history) at an empty or new folder, or at one an audit created")),
+            Some(name) => Err(Error::at(
+                dir.display().to_string(),
+                msg(Key::ErrNotAHistory).arg("marker", MARKER).arg("name", name),
+            )
+            .with_tip(msg(Key::ErrTipNotAHistory))),
         };
     }
     let text = std::fs::read_to_string(&marker).map_err(|e| Error::io(&marker, &e))?;
     let parsed: Marker = serde_json::from_str(&text).map_err(|e| {
-        Error::new(format!("{}: unreadable history marker: {e}", marker.display())).with_tip(format!(
-            "it should read {{\"format\": \"{FORMAT}\", \"version\": {VERSION}}}; restore it or start a new history folder"
-        ))
+        Error::at(
+            marker.display().to_string(),
+            msg(Key::ErrHistoryMarker).arg("reason", e),
+        )
+        .with_tip(
+            msg(Key::ErrTipHistoryMarker)
+                .arg("format", FORMAT)
+                .arg("version", VERSION),
+        )
     })?;
     if parsed.format != FORMAT {
-        return Err(Error::new(format!(
-            "{}: format is {:?}, not {FORMAT:?}",
-            marker.display(),
-            parsed.format
-        ))
-        .with_tip("this folder is not a segaudit history; choose another folder"));
+        return Err(Error::at(
+            marker.display().to_string(),
+            msg(Key::ErrHistoryFormat)
+                .arg("format", &parsed.format)
+                .arg("expected", FORMAT),
+        )
+        .with_tip(msg(Key::ErrTipHistoryFormat)));
     }
     if parsed.version > VERSION {
-        return Err(Error::new(format!(
-            "{}: history format version {} is newer than this segaudit reads ({VERSION})",
-            marker.display(),
-            parsed.version
-        ))
-        .with_tip("upgrade segaudit, or keep this version's runs in another folder"));
+        return Err(Error::at(
+            marker.display().to_string(),
+            msg(Key::ErrHistoryVersion)
+                .arg("version", parsed.version)
+                .arg("known", VERSION),
+        )
+        .with_tip(msg(Key::ErrTipHistoryVersion)));
     }
     Ok(history)
 }
@@ -254,7 +184,7 @@ impl History {
             let path = self.runs_dir().join(format!("{id}.json"));
             let read = std::fs::read_to_string(&path)
                 .map_err(|e| e.to_string())
-                .and_then(|text| serde_json::from_str::<StoredReport>(&text).map_err(|e| e.to_string()))
+                .and_then(|text| StoredReport::parse(&text))
                 .and_then(|report| {
                     if report.format == "segaudit-audit" {
                         Ok(report)

@@ -325,6 +325,14 @@ fn a_folder_that_is_not_a_history_is_refused() {
         run.stderr
     );
     assert!(run.stderr.contains("tip:"), "{}", run.stderr);
+    // In the user's language, message and tip alike (contract §11).
+    let fr = case.audit(&["--lang", "fr"]);
+    assert!(
+        fr.stderr.contains("hist: ce n’est pas un dossier d’historique segaudit (pas de segaudit-history.json, et il contient `notes.txt`)")
+            && fr.stderr.contains("tip: indiquez à `[history] path`"),
+        "{}",
+        fr.stderr
+    );
     std::fs::remove_file(case.path("hist/notes.txt")).unwrap();
     std::fs::write(
         case.path("hist/segaudit-history.json"),

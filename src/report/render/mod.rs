@@ -2,6 +2,7 @@
 //! write files; only the binary prints.
 
 pub mod brief;
+pub mod diff;
 pub mod html;
 pub mod json;
 pub mod links;
