@@ -195,3 +195,110 @@ fn identity_needs_a_key_and_known_columns() {
     );
     assert!(run.stderr.contains("did you mean `nom`?"), "{}", run.stderr);
 }
+
+/// The new numbers of contract §10 and §12 reach the history's metrics table, `diff` and the first
+/// page. Run 1 is the eight customers above; run 2 adds `9,B2C,,Kone,1990-01-01`:
+/// - secteur's not_applicable: rows 4, 5, 8 → 3; then 4, 5, 8, 9 → 4;
+/// - duplicate identities: 3 (see above); then kone/1990-01-01 holds keys {1, 2, 7, 9} → 3 beyond the
+///   first, plus traore's 1 → 4;
+/// - variant `pros.filled` (`secteur IS NOT NULL`) on the B2B rows 1, 2, 3, 7: 1 and 7 are members,
+///   2 (missing) and 3 (invalid, NULL) non-members decided while secteur is not usable → 2, 2, 2.
+#[test]
+fn history_diff_and_first_page_carry_not_applicable_identities_and_variants() {
+    let spec = format!(
+        "{}\n[segment.pros.variants]\nfilled = \"secteur IS NOT NULL\"\n",
+        spec(
+            "key = \"id\"\nidentity = [\"nom\", \"naissance\"]",
+            "applies_when = \"type = 'B2B'\""
+        )
+    );
+    let case = Case::new(&spec);
+    std::fs::write(case.path("customers.csv"), CUSTOMERS).unwrap();
+    let audit = |json: &str| {
+        let run = case.run(&[
+            "audit",
+            "spec.toml",
+            "--history",
+            "hist",
+            "--json",
+            json,
+            "--html",
+            "report.html",
+            "--quiet",
+            "--fail-on",
+            "never",
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    };
+    audit("a.json");
+    std::fs::write(
+        case.path("customers.csv"),
+        format!("{CUSTOMERS}9,B2C,,Kone,1990-01-01\n"),
+    )
+    .unwrap();
+    audit("b.json");
+    let rows = crate::history::read_metrics(&case.path("hist/metrics"));
+    let values = |scope: &str, object: &str, metric: &str| {
+        let mut v: Vec<(String, f64)> = rows
+            .iter()
+            .filter(|r| r.1 == scope && r.2 == object && r.3 == metric)
+            .map(|r| (r.0.clone(), r.4))
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0)); // run ids start with their time
+        v.into_iter().map(|(_, value)| value).collect::<Vec<f64>>()
+    };
+    assert_eq!(values("field", "secteur", "not_applicable"), [3.0, 4.0]);
+    assert_eq!(values("field", "type", "not_applicable"), [0.0, 0.0]);
+    assert_eq!(values("subject", "customers", "duplicate_identities"), [3.0, 4.0]);
+    assert_eq!(values("variant", "pros/filled", "members"), [2.0, 2.0]);
+    assert_eq!(values("variant", "pros/filled", "non_members"), [2.0, 2.0]);
+    assert_eq!(values("variant", "pros/filled", "decided_on_missing"), [2.0, 2.0]);
+
+    let diff = case.run(&["diff", "a.json", "b.json", "--json"]);
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    let d: serde_json::Value = serde_json::from_str(&diff.stdout).unwrap();
+    assert_eq!((d["old_rows"].as_u64(), d["new_rows"].as_u64()), (Some(8), Some(9)));
+    assert_eq!(d["row_count_shift"], 0.125); // |9 − 8| / 8
+    assert_eq!(
+        (
+            d["old_duplicate_identities"].as_u64(),
+            d["new_duplicate_identities"].as_u64()
+        ),
+        (Some(3), Some(4))
+    );
+    let secteur = d["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "secteur")
+        .unwrap();
+    assert_eq!(
+        (
+            secteur["old_not_applicable"].as_u64(),
+            secteur["new_not_applicable"].as_u64()
+        ),
+        (Some(3), Some(4))
+    );
+    let text = case.run(&["diff", "a.json", "b.json"]);
+    assert!(
+        text.stdout.contains("rows: 8 → 9 (moved by 12.5%)")
+            && text.stdout.contains("customers registered twice: 3 → 4"),
+        "{}",
+        text.stdout
+    );
+    let fr = case.run(&["diff", "a.json", "b.json", "--lang", "fr"]);
+    assert!(
+        fr.stdout.contains("écart de 12,5") && fr.stdout.contains("clients enregistrés deux fois : 3 → 4"),
+        "{}",
+        fr.stdout
+    );
+
+    // The first page: 4 of 9 rows are customers registered again.
+    let html = std::fs::read_to_string(case.path("report.html")).unwrap();
+    assert!(
+        html.contains(
+            "Before counting customers: 4 rows (44.4%) repeat a customer already registered under another key."
+        ),
+        "no integrity sentence on the first page"
+    );
+}

@@ -317,6 +317,26 @@ fn assign_with_a_variant_equals_assign_of_the_copied_spec() {
         summary["variants"],
         serde_json::json!(["young=coalesced", "adult=older"])
     );
+    // The terminal and HTML summaries say which definitions the rows were assigned with.
+    let shown = both.run(&[
+        "assign",
+        "spec.toml",
+        "--out",
+        "b.csv",
+        "--html",
+        "b.html",
+        "--variant",
+        "young=coalesced",
+    ]);
+    assert!(
+        shown
+            .stdout
+            .contains("assigned with these variants in place of their segments' rules: young=coalesced"),
+        "{}",
+        shown.stdout
+    );
+    let page = std::fs::read_to_string(both.path("b.html")).expect("assignment page");
+    assert!(page.contains("assigned with these variants in place of their segments&#39; rules: young=coalesced"));
 
     // A variant that does not exist is a bad argument (exit 2) listing the known ones.
     let run = case(SEGMENTATION).run(&["assign", "spec.toml", "--quiet", "--variant", "young=old"]);

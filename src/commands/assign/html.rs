@@ -44,6 +44,16 @@ pub fn render(summary: &Summary) -> String {
         n(summary.subject.rows),
         escape(&label(i18n::Key::Rows))
     ));
+    // The variants in place of the segments' rules (contract §12): the page says which definitions
+    // these rows were assigned with.
+    if !summary.variants.is_empty() {
+        let with = i18n::fill(
+            lang,
+            i18n::Key::AssignWithVariants,
+            &[("variants", &summary.variants.join(", "))],
+        );
+        body.push_str(&format!("<p class=\"variants\">{}</p>\n", escape(&with)));
+    }
     // Written past a failed gate (--force): why, and the findings that fail it (contract §10).
     if let Some(why) = super::summary::refusal(summary) {
         body.push_str(&format!(

@@ -199,6 +199,14 @@ pub fn render(summary: &Summary) -> String {
         ],
     );
     out.push_str(&format!("{assigned}\n"));
+    if !summary.variants.is_empty() {
+        let with = i18n::fill(
+            lang,
+            Key::AssignWithVariants,
+            &[("variants", &summary.variants.join(", "))],
+        );
+        out.push_str(&format!("{with}\n"));
+    }
     if summary.forced && summary.tests.iter().any(|t| !t.passed) {
         out.push_str(&format!("{}\n", i18n::t(lang, Key::AssignForced)));
     }

@@ -136,12 +136,17 @@ pub fn brief(report: &Report) -> Brief {
             }
         }
     }
+    if let Some(sentence) = integrity_sentence(report) {
+        sentences.push(sentence);
+    }
     if let Some(sentence) = since_sentence(report) {
         sentences.push(sentence);
     }
     if let Some(sentence) = variants_sentence(report) {
         sentences.push(sentence);
     }
+    // At most five sentences, the gate's always among them.
+    sentences.truncate(4);
     let limit = match report.gate.fail_on {
         FailOn::Never => None,
         FailOn::At(level) => Some(level),
@@ -166,11 +171,40 @@ pub fn brief(report: &Report) -> Brief {
             &[("n", &at_or_above.to_string()), ("fail_on", fail_on), ("worst", worst)],
         )
     });
-    sentences.truncate(5);
     Brief {
         sentences,
         chart: intervals_chart(report),
     }
+}
+
+/// Customers counted twice and rows a join would drop (contract §10): what the committee must know
+/// before trusting any count of customers; None when there are none.
+fn integrity_sentence(report: &Report) -> Option<String> {
+    let lang = report.lang;
+    let rows = report.subject.rows;
+    let share = |n: u64, of: u64| percent(lang, Some(n as f64 / of.max(1) as f64));
+    let mut items = Vec::new();
+    let twice = report.subject.duplicate_identities;
+    if twice > 0 {
+        items.push(fill(
+            lang,
+            Key::BriefDuplicateIdentities,
+            &[("n", &count(lang, twice)), ("share", &share(twice, rows))],
+        ));
+    }
+    for link in report.links.iter().filter(|l| l.orphans > 0) {
+        items.push(fill(
+            lang,
+            Key::BriefLinkOrphans,
+            &[
+                ("n", &count(lang, link.orphans)),
+                ("from", &link.from),
+                ("to", &link.to),
+                ("share", &share(link.orphans, link.from_rows)),
+            ],
+        ));
+    }
+    (!items.is_empty()).then(|| fill(lang, Key::BriefIntegrity, &[("items", &list(lang, &items))]))
 }
 
 /// The variants that would more than halve their segment's undetermined share (contract §12), the
