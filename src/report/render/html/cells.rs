@@ -68,14 +68,14 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
-/// A quoted CSS string of any text: every character but letters, digits and spaces as a hexadecimal
-/// escape, so a title can neither end the string nor the `<style>` element it sits in. Each escape
+/// A quoted CSS string of any text: every character but letters, digits, spaces and `-_.,:()` as a
+/// hexadecimal escape, so a title can neither end the string nor the `<style>` element it sits in. Each escape
 /// ends with a space, which CSS consumes as its end (a real space after it then stays).
 pub fn css_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
-        if c.is_alphanumeric() || c == ' ' {
+        if c.is_alphanumeric() || " -_.,:()".contains(c) {
             out.push(c);
         } else {
             out.push_str(&format!("\\{:x} ", c as u32));
@@ -92,6 +92,7 @@ mod tests {
     #[test]
     fn css_strings_cannot_close_the_style_element() {
         assert_eq!(css_string("a\"</style>é"), "\"a\\22 \\3c \\2f style\\3e é\"");
-        assert_eq!(css_string("Parc — 2026"), "\"Parc \\2014  2026\"");
+        assert_eq!(css_string("Parc — 2026 (démo)"), "\"Parc \\2014  2026 (démo)\"");
+        assert_eq!(css_string("a\\b\nc"), "\"a\\5c b\\a c\"");
     }
 }
