@@ -20,6 +20,7 @@ mod languages;
 mod links;
 mod outputs;
 mod precision;
+mod print;
 mod properties;
 mod report;
 mod segments;

@@ -8,7 +8,7 @@ use crate::{fixture, Case};
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 /// Audits the demo from the repository root (so paths print as in the README) into `out`.
-fn demo_report(out: &Path, lang: &str) -> String {
+pub fn demo_report(out: &Path, lang: &str) -> String {
     let html = out.join(format!("report-{lang}.html"));
     let status = Command::new(env!("CARGO_BIN_EXE_segaudit"))
         .args([
@@ -95,14 +95,17 @@ fn data_and_labels_are_escaped() {
     assert!(html.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
 }
 
-fn chromium() -> Option<PathBuf> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .find_map(|name| {
-            let out = Command::new("which").arg(name).output().ok()?;
-            let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
-            (out.status.success() && !path.is_empty()).then(|| PathBuf::from(path))
-        })
+/// The first of `names` on the PATH.
+pub fn program(names: &[&str]) -> Option<PathBuf> {
+    names.iter().find_map(|name| {
+        let out = Command::new("which").arg(name).output().ok()?;
+        let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        (out.status.success() && !path.is_empty()).then(|| PathBuf::from(path))
+    })
+}
+
+pub fn chromium() -> Option<PathBuf> {
+    program(&["chromium", "chromium-browser", "google-chrome"])
 }
 
 #[test]

@@ -412,15 +412,27 @@ pub(super) fn colour(level: Level) -> &'static str {
         .map_or("#555", |(_, c)| c)
 }
 
+/// A segment's name on the chart: its label (its id without one), cut to what the chart's left
+/// column holds; the full label and id are in the bar's tooltip.
+fn chart_name(s: &SegmentReport) -> String {
+    const SHOWN: usize = 34;
+    let label = s.label.as_deref().unwrap_or(&s.id);
+    if label.chars().count() <= SHOWN {
+        label.to_string()
+    } else {
+        format!("{}…", label.chars().take(SHOWN - 1).collect::<String>())
+    }
+}
+
 /// Every segment's size interval on one axis: a bar from size_min to size_max, a tick at the
-/// middle, coloured by the segment's risk.
+/// middle, coloured by the segment's risk; each row named by the segment's label.
 pub fn intervals_chart(report: &Report) -> String {
     let lang = report.lang;
     if report.segments.is_empty() {
         return String::new();
     }
     let top = report.segments.iter().map(|s| s.size_max).max().unwrap_or(0).max(1) as f64;
-    let (left, width, row) = (180.0, 560.0, 26.0);
+    let (left, width, row) = (230.0, 530.0, 26.0);
     let height = row * report.segments.len() as f64 + 24.0;
     let title = t(lang, Key::IntervalsTitle);
     let mut svg = format!(
@@ -437,14 +449,16 @@ pub fn intervals_chart(report: &Report) -> String {
         let text = interval(lang, s.size_min, s.size_max);
         let _ = write!(
             svg,
-            "<text x=\"{tx}\" y=\"{ty:.1}\" text-anchor=\"end\" font-size=\"12\">{name}</text>\
+            "<text x=\"{tx}\" y=\"{ty:.1}\" text-anchor=\"end\" font-size=\"12\">{name}<title>{full} ({id})</title></text>\
              <rect x=\"{left}\" y=\"{y:.1}\" width=\"{width}\" height=\"14\" fill=\"#eee\"/>\
-             <rect x=\"{x0:.1}\" y=\"{y:.1}\" width=\"{bw:.1}\" height=\"14\" fill=\"{c}\" opacity=\"0.75\"><title>{name}: {t}</title></rect>\
+             <rect x=\"{x0:.1}\" y=\"{y:.1}\" width=\"{bw:.1}\" height=\"14\" fill=\"{c}\" opacity=\"0.75\"><title>{full} ({id}): {t}</title></rect>\
              <line x1=\"{middle:.1}\" x2=\"{middle:.1}\" y1=\"{y0:.1}\" y2=\"{y1:.1}\" stroke=\"#222\" stroke-width=\"2\"/>\
              <text x=\"{lx}\" y=\"{ty:.1}\" font-size=\"12\">{t}</text>",
             tx = left - 6.0,
             ty = y + 11.0,
-            name = escape(&s.id),
+            name = escape(&chart_name(s)),
+            full = escape(s.label.as_deref().unwrap_or(&s.id)),
+            id = escape(&s.id),
             bw = (x1 - x0).max(2.0),
             y0 = y - 2.0,
             y1 = y + 16.0,

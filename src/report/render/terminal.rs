@@ -381,11 +381,11 @@ fn variants(report: &Report) -> String {
                 r.risk.word.to_string(),
             ]);
         }
-        for (g, lines) in &v.coverage {
-            for r in lines.iter().filter(|r| !r.in_use) {
+        for c in &v.coverage {
+            for r in c.rows.iter().filter(|r| !r.in_use) {
                 any_coverage = true;
                 coverage.add_row(vec![
-                    format!("{g} · {}.{}", v.id, r.name),
+                    format!("{} · {}.{}", c.segmentation, v.id, r.name),
                     r.exactly_one.clone(),
                     r.none.clone(),
                     r.several.clone(),

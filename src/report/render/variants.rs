@@ -41,6 +41,13 @@ pub struct RuleRow {
     pub risk: Risk,
 }
 
+/// A segmentation holding the segment: its name and its coverage with each variant in place.
+#[derive(Serialize)]
+pub struct Coverage {
+    pub segmentation: String,
+    pub rows: Vec<CoverageRow>,
+}
+
 /// One line of a segmentation's coverage: with the rules in use (first) or with one variant.
 #[derive(Serialize)]
 pub struct CoverageRow {
@@ -59,8 +66,8 @@ pub struct SegmentVariants {
     pub name: String,
     pub chart: String,
     pub rows: Vec<RuleRow>,
-    /// Per segmentation holding the segment: its id and its coverage rows.
-    pub coverage: Vec<(String, Vec<CoverageRow>)>,
+    /// Per segmentation holding the segment: its name and its coverage rows.
+    pub coverage: Vec<Coverage>,
 }
 
 /// At most this many fields are named as holding a rule back.
@@ -195,7 +202,10 @@ fn segment(report: &Report, lang: Lang, s: &SegmentReport) -> SegmentVariants {
                 undetermined: count(lang, v.undetermined),
                 risk: risk(lang, v.risk),
             }));
-            (g.label.clone().unwrap_or_else(|| g.id.clone()), lines)
+            Coverage {
+                segmentation: g.label.clone().unwrap_or_else(|| g.id.clone()),
+                rows: lines,
+            }
         })
         .collect();
     SegmentVariants {
