@@ -9,6 +9,7 @@ pub mod link;
 pub mod model;
 pub mod numbers;
 mod select;
+mod sources;
 pub mod variants;
 pub mod waiver;
 
