@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use super::at::{quoted, unknown, At};
+use super::governance::Governance;
 use super::model::{self, RawSpec, ThresholdSpec};
 use super::sources::build_source;
 use super::*;
@@ -95,6 +96,7 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
                 family,
                 label: c.label.clone(),
                 fields: c.fields.iter().map(|f| at.located(f)).collect(),
+                governance: Governance::new(c.description.as_ref(), c.owner.as_ref(), c.steward.as_ref()),
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -107,6 +109,7 @@ pub fn build(path: &Path, text: &str, raw: RawSpec) -> Result<Spec> {
         .map(|(id, s)| Segment {
             id: id.clone(),
             label: s.label.clone(),
+            governance: Governance::new(s.description.as_ref(), s.owner.as_ref(), s.steward.as_ref()),
             population: s.population.as_ref().map(|p| at.located(p)),
             rule: at.located(&s.rule),
             variants: s

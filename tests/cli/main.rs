@@ -12,6 +12,7 @@ mod decimal;
 mod errors;
 mod evidence;
 mod fuzz;
+mod governance;
 mod heterogeneity;
 mod history;
 mod hostile;
