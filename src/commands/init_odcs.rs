@@ -54,7 +54,9 @@ pub fn spec_from_odcs(document: &Path, spec_path: Option<&Path>) -> Result<Strin
     if let Some(lang) = carried.as_ref().and_then(|c| c.get("audit")?.get("lang")) {
         audit.insert("lang".into(), to_toml(lang).unwrap_or(toml::Value::String("en".into())));
     }
-    spec.insert("audit".into(), toml::Value::Table(audit));
+    if !audit.is_empty() {
+        spec.insert("audit".into(), toml::Value::Table(audit));
+    }
 
     let table = match carried.as_ref().and_then(|c| c.get("source")) {
         Some(Value::Mapping(sources)) => {
@@ -87,7 +89,7 @@ pub fn spec_from_odcs(document: &Path, spec_path: Option<&Path>) -> Result<Strin
     for extra in keys_sorted.iter().skip(1) {
         unmapped.add(
             format!("schema[0].properties.{}.primaryKey", extra.name),
-            Value::String(t(lang, Key::OdcsCompositeKey).to_string()),
+            Value::String(t(lang, Key::OdcsCompositePart).to_string()),
         );
     }
     if let Some(Value::Mapping(extra)) = carried.as_ref().and_then(|c| c.get("subject")) {

@@ -300,7 +300,7 @@ fn expectations(spec: &Spec, rule: &FieldRule) -> Expectations {
         // A personal field's allowed values would list personal data: only their number is shown.
         values: rule.values.clone().filter(|_| !rule.pii),
         values_count: rule.values.as_ref().map(Vec::len),
-        pattern: rule.pattern.as_ref().map(|p| p.as_str().to_string()),
+        pattern: rule.pattern_text().map(str::to_string),
         null_tokens: rule.null_tokens.clone(),
         applies_when: spec
             .applies_when

@@ -128,6 +128,14 @@ impl FieldRule {
         }
     }
 
+    /// The `pattern` as the spec wrote it (the compiled one anchors it: `^(?:…)$`).
+    pub fn pattern_text(&self) -> Option<&str> {
+        self.pattern.as_ref().map(|p| {
+            let s = p.as_str();
+            s.strip_prefix("^(?:").and_then(|s| s.strip_suffix(")$")).unwrap_or(s)
+        })
+    }
+
     pub fn is_missing(&self, raw: Option<&str>) -> bool {
         match raw {
             None => true,

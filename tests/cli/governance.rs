@@ -477,7 +477,7 @@ fn contract_validates_against_the_odcs_schema() {
     assert_eq!(rich["implementation"]["rule"], "income > 3000");
     assert_eq!(
         doc["servers"][0],
-        json!({"server": "people", "type": "local", "path": "people.csv", "format": "csv", "delimiter": ";"})
+        json!({"server": "people", "type": "local", "path": "people.csv", "format": "csv"})
     );
 }
 

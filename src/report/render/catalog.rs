@@ -185,7 +185,7 @@ fn class_name(lang: Lang, c: Classification) -> &'static str {
 fn row(lang: Lang, e: &Entry) -> Row {
     let mut notes = Vec::new();
     if e.key {
-        notes.push(t(lang, Key::CatalogKey).to_string());
+        notes.push(t(lang, Key::CatalogKeyColumn).to_string());
     }
     if !e.declared {
         notes.push(t(lang, Key::CatalogNotDeclared).to_string());

@@ -180,9 +180,7 @@ fn server(source: &crate::spec::Source, spec_dir: &Path, out_dir: &Path) -> Serv
                 }
                 .into(),
             );
-            if source.csv.delimiter != b',' {
-                server.delimiter = Some((source.csv.delimiter as char).to_string());
-            }
+            // A `local` server has no delimiter in ODCS: the CSV options ride in `segauditSpec`.
         }
     }
     server
@@ -196,6 +194,10 @@ pub fn rebase(path: &str, from: &Path, to: &Path) -> String {
     }
     let absolute = normalize(&std::path::absolute(from.join(given)).unwrap_or_else(|_| from.join(given)));
     let to = normalize(&std::path::absolute(to).unwrap_or_else(|_| to.to_path_buf()));
+    // Sharing only the root, a relative path would climb to `/` and back: the absolute one reads better.
+    if absolute.components().nth(1) != to.components().nth(1) {
+        return absolute.display().to_string();
+    }
     crate::base::fs::relative_path(&absolute, &to).unwrap_or_else(|| absolute.display().to_string())
 }
 
@@ -310,8 +312,8 @@ fn property(spec: &Spec, name: &str) -> Property {
     if let Some(values) = &rule.values {
         arguments.insert("validValues".into(), yaml(values));
     }
-    if let Some(pattern) = &rule.pattern {
-        arguments.insert("pattern".into(), yaml(pattern.as_str()));
+    if let Some(pattern) = rule.pattern_text() {
+        arguments.insert("pattern".into(), yaml(pattern));
     }
     p.quality.push(Quality {
         metric: Some("invalidValues".into()),
@@ -352,8 +354,8 @@ fn type_options(rule: &FieldRule, p: &mut Property) {
     };
     match rule.field_type {
         FieldType::String => {
-            if let Some(pattern) = &rule.pattern {
-                options.insert("pattern".into(), yaml(pattern.as_str()));
+            if let Some(pattern) = rule.pattern_text() {
+                options.insert("pattern".into(), yaml(pattern));
             }
             // ODCS bounds no text: a text range rides as a custom property.
             if rule.min.is_some() || rule.max.is_some() {
