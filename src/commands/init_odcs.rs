@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use super::init_odcs_fields::{field_table, Unmapped};
+use super::init_odcs_fields::{field_table, to_toml, Unmapped};
 use crate::base::error::{msg, Error, Result};
 use crate::base::i18n::{fill, t, Key, Lang};
 use crate::report::odcs::{self, custom, Document, Mapping, Quality, SchemaObject, Server, Value};
@@ -324,26 +324,6 @@ fn insert(spec: &mut toml::Table, key: &str, value: &Value) {
     if let Some(v) = to_toml(value) {
         spec.insert(key.to_string(), v);
     }
-}
-
-/// A YAML value as TOML; `null` has no TOML form and is left out.
-pub(super) fn to_toml(value: &Value) -> Option<toml::Value> {
-    Some(match value {
-        Value::Null => return None,
-        Value::Bool(b) => toml::Value::Boolean(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => toml::Value::Integer(i),
-            None => toml::Value::Float(n.as_f64()?),
-        },
-        Value::String(s) => toml::Value::String(s.clone()),
-        Value::Sequence(items) => toml::Value::Array(items.iter().filter_map(to_toml).collect()),
-        Value::Mapping(m) => toml::Value::Table(
-            m.iter()
-                .filter_map(|(k, v)| Some((k.as_str()?.to_string(), to_toml(v)?)))
-                .collect(),
-        ),
-        Value::Tagged(tagged) => return to_toml(&tagged.value),
-    })
 }
 
 /// A name as a source name: lower-case letters, digits and `_`.

@@ -7,8 +7,6 @@ use crate::report::odcs::{self, custom, Property, Quality, Value};
 use crate::report::render::contract::FORMAT_LETTERS;
 use crate::spec::governance::Classification;
 
-use super::init_odcs::to_toml;
-
 /// What the document says that the written spec cannot: where, and what.
 #[derive(Debug, Default)]
 pub(super) struct Unmapped {
@@ -273,4 +271,24 @@ fn thresholds(rule: &Quality, at: &str, unmapped: &mut Unmapped) {
         shown.insert(key.as_str().into(), value.clone());
     }
     unmapped.add(at.to_string(), Value::Mapping(shown));
+}
+
+/// A YAML value as TOML; `null` has no TOML form and is left out.
+pub(super) fn to_toml(value: &Value) -> Option<toml::Value> {
+    Some(match value {
+        Value::Null => return None,
+        Value::Bool(b) => toml::Value::Boolean(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => toml::Value::Integer(i),
+            None => toml::Value::Float(n.as_f64()?),
+        },
+        Value::String(s) => toml::Value::String(s.clone()),
+        Value::Sequence(items) => toml::Value::Array(items.iter().filter_map(to_toml).collect()),
+        Value::Mapping(m) => toml::Value::Table(
+            m.iter()
+                .filter_map(|(k, v)| Some((k.as_str()?.to_string(), to_toml(v)?)))
+                .collect(),
+        ),
+        Value::Tagged(tagged) => return to_toml(&tagged.value),
+    })
 }

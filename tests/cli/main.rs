@@ -6,6 +6,7 @@
 mod architecture;
 mod assign;
 mod assign_gate;
+mod catalog;
 mod conditions;
 mod database;
 mod decimal;
