@@ -24,9 +24,10 @@ pub use commands::assign::summary::{refusal as render_assign_refusal, render as 
 pub use commands::assign::{AssignOptions, AssignOutcome};
 pub use commands::audit::{AuditOptions, CheckOutcome};
 pub use commands::diff::diff;
+pub use commands::catalog::{run_catalog, CatalogOptions};
 pub use commands::{
-    guard_profile_outputs, now_rfc3339, run_assign, run_audit, run_audit_writing, run_check, run_init, run_profile,
-    ReportFiles,
+    guard_profile_outputs, now_rfc3339, run_assign, run_audit, run_audit_writing, run_check, run_contract, run_init,
+    run_init_from_odcs, run_profile, ReportFiles,
 };
 pub use engine::database::UrlArgs;
 pub use engine::RunOptions;

@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 
 mod cli;
-use cli::args::{Cli, Command, FailOnArg, LangArg, Output};
+use cli::args::{CatalogFormatArg, Cli, Command, FailOnArg, LangArg, Output};
 use cli::progress::Progress;
-use segaudit::report::render::{html, json, terminal};
+use segaudit::report::render::{catalog, html, json, terminal};
 use segaudit::Lang;
 use segaudit::RunOptions;
 use segaudit::{AuditOptions, Error, Report};
@@ -224,11 +224,49 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 .map_err(|e| Error::new(format!("writing the man page: {e}")))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Catalog {
+            spec,
+            history,
+            format,
+            out,
+            lang,
+        } => {
+            let options = segaudit::CatalogOptions {
+                history,
+                lang: lang.map(LangArg::lang),
+                tool_version: segaudit::TOOL_VERSION.to_string(),
+                generated_at: segaudit::now_rfc3339(),
+            };
+            let catalog = segaudit::run_catalog(&spec, &options)?;
+            let extension = out
+                .as_ref()
+                .and_then(|p| p.extension())
+                .map(|e| e.to_string_lossy().to_lowercase());
+            let text = match (format, extension.as_deref()) {
+                (Some(CatalogFormatArg::Csv), _) | (None, Some("csv")) => catalog::csv(&catalog)?,
+                (Some(CatalogFormatArg::Json), _) | (None, Some("json")) => catalog::json(&catalog)?,
+                _ => catalog::html(&catalog)?,
+            };
+            write_or_print(out.as_deref(), &text)
+        }
+        Command::Contract { spec, out } => {
+            let text = segaudit::run_contract(&spec, out.as_deref())?;
+            write_or_print(out.as_deref(), &text)
+        }
+        Command::Init {
+            from_odcs: Some(document),
+            out,
+            ..
+        } => {
+            let text = segaudit::run_init_from_odcs(&document, out.as_deref())?;
+            write_or_print(out.as_deref(), &text)
+        }
         Command::Init {
             data,
             table,
             password_env,
             out,
+            from_odcs: None,
         } => {
             let text = segaudit::run_init(&data, table.as_deref(), out.as_deref(), password_env.as_deref())?;
             match out {
@@ -241,6 +279,15 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Writes `text` to `out`, or prints it.
+fn write_or_print(out: Option<&Path>, text: &str) -> Result<ExitCode, Error> {
+    match out {
+        Some(path) => segaudit::write_atomically(path, text.as_bytes())?,
+        None => out!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn assign_outcome(
@@ -355,7 +402,8 @@ fn error_lang(command: &Command) -> Lang {
     let (lang, spec) = match command {
         Command::Audit { spec, output, .. } => (output.run.lang, Some(spec)),
         Command::Assign { spec, run, .. } => (run.lang, Some(spec)),
-        Command::Check { spec, lang, .. } => (*lang, Some(spec)),
+        Command::Check { spec, lang, .. } | Command::Catalog { spec, lang, .. } => (*lang, Some(spec)),
+        Command::Contract { spec, .. } => (None, Some(spec)),
         Command::Profile { output, .. } => (output.run.lang, None),
         Command::History { lang, .. } | Command::Diff { lang, .. } => (*lang, None),
         Command::Init { .. } | Command::Completions { .. } | Command::Man => (None, None),

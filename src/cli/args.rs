@@ -37,6 +37,13 @@ pub(crate) enum FailOnArg {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum CatalogFormatArg {
+    Html,
+    Csv,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 pub(crate) enum LangArg {
     En,
     Fr,
@@ -128,10 +135,14 @@ pub(crate) enum Command {
         #[command(flatten)]
         output: Output,
     },
-    /// Write a commented starter spec inferred from data files
+    /// Write a commented starter spec inferred from data files, or read from an ODCS data contract
     Init {
-        #[arg(required = true)]
+        #[arg(required_unless_present = "from_odcs")]
         data: Vec<PathBuf>,
+        /// Write the spec an ODCS v3.1.0 data contract describes (what it cannot map is listed in
+        /// comments of the spec)
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["data", "table", "password_env"])]
+        from_odcs: Option<PathBuf>,
         /// The table with one row per customer (default: the first file's); with a database URL,
         /// the table (or view) it reads, e.g. public.customers
         #[arg(long)]
@@ -140,6 +151,31 @@ pub(crate) enum Command {
         #[arg(long, value_name = "VAR")]
         password_env: Option<String>,
         /// Write the spec here instead of printing it
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// The data dictionary of the subject: every column's meaning, owner, sensitivity,
+    /// expectations, measured quality and the criteria and segments that read it
+    Catalog {
+        spec: PathBuf,
+        /// Take the numbers from the latest run of this history folder (overrides [history] path;
+        /// without a run, the audit is run afresh)
+        #[arg(long, value_name = "DIR")]
+        history: Option<PathBuf>,
+        /// html, csv or json (default: from the extension of --out, else html)
+        #[arg(long, value_enum)]
+        format: Option<CatalogFormatArg>,
+        /// Write the catalogue here instead of printing it
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Language of the catalogue (overrides [audit] lang)
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
+    },
+    /// The spec as an Open Data Contract Standard v3.1.0 document (YAML)
+    Contract {
+        spec: PathBuf,
+        /// Write the contract here instead of printing it (its paths are relative to this file)
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },

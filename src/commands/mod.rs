@@ -3,10 +3,14 @@
 
 pub mod assign;
 pub mod audit;
+pub mod catalog;
+pub mod contract;
 pub mod diff;
 pub mod init;
 mod init_guess;
 mod init_numbers;
+mod init_odcs;
+mod init_odcs_fields;
 mod init_propose;
 mod init_text;
 mod outputs;
@@ -149,6 +153,25 @@ pub fn run_init(
     password_env: Option<&str>,
 ) -> Result<String> {
     runtime(0)?.block_on(init::starter_spec(paths, table, spec_path, password_env))
+}
+
+/// The spec an ODCS v3.1.0 data contract describes (`segaudit init --from-odcs`, contract §13); its
+/// paths are relative to the folder of `out` (the current folder when printed).
+pub fn run_init_from_odcs(document: &Path, out: Option<&Path>) -> Result<String> {
+    init_odcs::spec_from_odcs(document, out)
+}
+
+/// The spec as an ODCS v3.1.0 data contract (`segaudit contract`, contract §13); its paths are
+/// relative to the folder of `out` (the current folder when printed).
+pub fn run_contract(spec_path: &Path, out: Option<&Path>) -> Result<String> {
+    let out_dir = out
+        .and_then(Path::parent)
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let spec = spec::load(spec_path)?;
+    runtime(0)?
+        .block_on(contract::contract_yaml(&spec, out_dir))
+        .map_err(|e| database::explain_scan_error(&spec.sources, e))
 }
 
 /// The current UTC time as RFC 3339, or `SOURCE_DATE_EPOCH` when set (reproducible reports).

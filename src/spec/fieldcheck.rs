@@ -100,6 +100,10 @@ pub struct FieldRule {
     pub null_tokens: Vec<String>,
     /// How integer and float texts write their numbers (contract §10: `decimal`, `thousands`).
     pub number: NumberFormat,
+    /// `description`, `owner`, `steward` (contract §13).
+    pub governance: crate::spec::governance::Governance,
+    /// `classification`, `personal` for a `pii` field (contract §13); none when not written.
+    pub classification: Option<crate::spec::governance::Classification>,
 }
 
 impl FieldRule {
@@ -119,7 +123,17 @@ impl FieldRule {
             pii: false,
             null_tokens: Vec::new(),
             number: NumberFormat::default(),
+            governance: Default::default(),
+            classification: None,
         }
+    }
+
+    /// The `pattern` as the spec wrote it (the compiled one anchors it: `^(?:…)$`).
+    pub fn pattern_text(&self) -> Option<&str> {
+        self.pattern.as_ref().map(|p| {
+            let s = p.as_str();
+            s.strip_prefix("^(?:").and_then(|s| s.strip_suffix(")$")).unwrap_or(s)
+        })
     }
 
     pub fn is_missing(&self, raw: Option<&str>) -> bool {

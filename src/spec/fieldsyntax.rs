@@ -121,6 +121,12 @@ pub(super) fn build_field(at: &At, name: &str, f: &model::FieldSpec, inherited: 
         pii: f.pii,
         null_tokens: f.null_tokens.clone(),
         number,
+        governance: crate::spec::governance::Governance::new(
+            f.description.as_ref(),
+            f.owner.as_ref(),
+            f.steward.as_ref(),
+        ),
+        classification: crate::spec::governance::classification(at, name, f.classification.as_ref(), f.pii)?,
     })
 }
 

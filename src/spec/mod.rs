@@ -5,10 +5,12 @@ mod build;
 pub mod database;
 pub mod fieldcheck;
 mod fieldsyntax;
+pub mod governance;
 pub mod link;
 pub mod model;
 pub mod numbers;
 mod select;
+mod sources;
 pub mod variants;
 pub mod waiver;
 
@@ -97,12 +99,16 @@ pub struct Criterion {
     pub family: String,
     pub label: Option<String>,
     pub fields: Vec<Located<String>>,
+    /// `description`, `owner`, `steward` (contract §13).
+    pub governance: governance::Governance,
 }
 
 #[derive(Debug, Clone)]
 pub struct Segment {
     pub id: String,
     pub label: Option<String>,
+    /// `description`, `owner`, `steward` (contract §13).
+    pub governance: governance::Governance,
     pub population: Option<Located<String>>,
     pub rule: Located<String>,
     /// Other rules for the same population (contract §12), in the spec's order.

@@ -131,6 +131,11 @@ pub struct FieldSpec {
     pub null_tokens: Vec<String>,
     pub label: Option<String>,
     pub description: Option<String>,
+    /// Who answers for the field, and who looks after its quality (contract §13).
+    pub owner: Option<String>,
+    pub steward: Option<String>,
+    /// `public`, `internal`, `confidential` or `personal` (contract §13).
+    pub classification: Option<Spanned<String>>,
     pub decimal: Option<Spanned<String>>,
     pub thousands: Option<Spanned<String>>,
     /// The rows the field applies to (contract §10); on the others it is `not_applicable`.
@@ -143,6 +148,8 @@ pub struct CriterionSpec {
     pub family: Option<Spanned<String>>,
     pub label: Option<String>,
     pub description: Option<String>,
+    pub owner: Option<String>,
+    pub steward: Option<String>,
     #[serde(default)]
     pub fields: Vec<Spanned<String>>,
 }
@@ -152,6 +159,8 @@ pub struct CriterionSpec {
 pub struct SegmentSpec {
     pub label: Option<String>,
     pub description: Option<String>,
+    pub owner: Option<String>,
+    pub steward: Option<String>,
     pub population: Option<Spanned<String>>,
     pub rule: Spanned<String>,
     pub segmentation: Option<Spanned<String>>,

@@ -6,12 +6,14 @@
 mod architecture;
 mod assign;
 mod assign_gate;
+mod catalog;
 mod conditions;
 mod database;
 mod decimal;
 mod errors;
 mod evidence;
 mod fuzz;
+mod governance;
 mod heterogeneity;
 mod history;
 mod hostile;

@@ -198,13 +198,13 @@ fn spec_errors_speak_the_spec_language() {
     assert_eq!(
         run.stderr.trim_end(),
         "error: spec.toml:15:1: clé inconnue `rulle`\n\
-         tip: vouliez-vous dire `rule`\u{202f}? (clés admises ici\u{a0}: label, description, population, rule, segmentation, variants)"
+         tip: vouliez-vous dire `rule`\u{202f}? (clés admises ici\u{a0}: label, description, owner, steward, population, rule, segmentation, variants)"
     );
     let run = unknown_key.run(&["check", "spec.toml", "--lang", "en"]);
     assert_eq!(
         run.stderr.trim_end(),
         "error: spec.toml:15:1: unknown key `rulle`\n\
-         tip: did you mean `rule`? (allowed keys here: label, description, population, rule, segmentation, variants)"
+         tip: did you mean `rule`? (allowed keys here: label, description, owner, steward, population, rule, segmentation, variants)"
     );
 
     // A TOML syntax error: the spec does not parse, its `lang = "fr"` line still decides.

@@ -2,6 +2,8 @@
 //! write files; only the binary prints.
 
 pub mod brief;
+pub mod catalog;
+pub mod contract;
 pub mod diff;
 pub mod html;
 pub mod json;
