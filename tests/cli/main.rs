@@ -18,6 +18,7 @@ mod hostile;
 mod init_proposals;
 mod languages;
 mod links;
+mod mysql;
 mod outputs;
 mod precision;
 mod properties;
