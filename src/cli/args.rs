@@ -123,7 +123,7 @@ pub(crate) enum Command {
         mut_arg("html", |a| a.help("Write the HTML profile here instead of DIR/profile.html (one data file)")),
     )]
     Profile {
-        /// Files, or a database URL (postgres://user@host:port/db, sqlite:FILE) with --table
+        /// Files, or a database URL (postgres://user@host:port/db, mysql://user@host:port/db, sqlite:FILE) with --table
         #[arg(required = true)]
         data: Vec<PathBuf>,
         /// The table (or view) a database URL reads, e.g. public.customers

@@ -18,9 +18,46 @@ pub enum Target {
         dbname: Option<String>,
         sslmode: SslMode,
     },
+    /// MySQL or MariaDB (one protocol, one driver).
+    Mysql {
+        host: String,
+        port: u16,
+        user: Option<String>,
+        dbname: Option<String>,
+        ssl: MysqlSsl,
+    },
     Sqlite {
         path: PathBuf,
     },
+}
+
+/// TLS towards MySQL/MariaDB, in the driver's three modes. The default is `required` (encrypted, the
+/// certificate checked): a login sent in clear over a network is what `password_env` protects against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MysqlSsl {
+    Disabled,
+    /// Encrypted, the certificate not checked (a server with a self-signed one).
+    Preferred,
+    Required,
+}
+
+impl MysqlSsl {
+    pub fn parse(text: &str) -> Option<MysqlSsl> {
+        Some(match text.to_ascii_lowercase().as_str() {
+            "disabled" => MysqlSsl::Disabled,
+            "preferred" => MysqlSsl::Preferred,
+            "required" => MysqlSsl::Required,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MysqlSsl::Disabled => "disabled",
+            MysqlSsl::Preferred => "preferred",
+            MysqlSsl::Required => "required",
+        }
+    }
 }
 
 /// PostgreSQL's `sslmode`, as libpq spells it; the default is libpq's (`prefer`).
@@ -77,7 +114,10 @@ pub struct Database {
 /// Whether a `path`-less text looks like a database URL (for `profile` and `init`).
 pub fn is_url(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
-    lower.starts_with("postgres://") || lower.starts_with("postgresql://") || lower.starts_with("sqlite:")
+    lower.starts_with("postgres://")
+        || lower.starts_with("postgresql://")
+        || lower.starts_with("mysql://")
+        || lower.starts_with("sqlite:")
 }
 
 /// Why a URL is refused.
@@ -88,6 +128,8 @@ pub enum UrlProblem {
     Scheme,
     Malformed(String),
     SslMode(String),
+    /// A MySQL URL's `sslmode` (the driver's values differ from libpq's).
+    MysqlSslMode(String),
     UnknownParameter(String),
 }
 
@@ -97,7 +139,7 @@ impl fmt::Display for UrlProblem {
             UrlProblem::Password => write!(f, "the URL carries a password"),
             UrlProblem::Scheme => write!(f, "unknown database URL scheme"),
             UrlProblem::Malformed(why) => write!(f, "malformed database URL: {why}"),
-            UrlProblem::SslMode(v) => write!(f, "unknown sslmode {v:?}"),
+            UrlProblem::SslMode(v) | UrlProblem::MysqlSslMode(v) => write!(f, "unknown sslmode {v:?}"),
             UrlProblem::UnknownParameter(p) => write!(f, "unknown URL parameter {p:?}"),
         }
     }
@@ -110,7 +152,9 @@ impl UrlProblem {
             UrlProblem::Password => msg(Key::ErrUrlPassword),
             UrlProblem::Scheme => msg(Key::ErrUrlScheme),
             UrlProblem::Malformed(why) => msg(Key::ErrUrlMalformed).arg("why", why),
-            UrlProblem::SslMode(v) => msg(Key::ErrUrlSslmode).arg("value", format!("{v:?}")),
+            UrlProblem::SslMode(v) | UrlProblem::MysqlSslMode(v) => {
+                msg(Key::ErrUrlSslmode).arg("value", format!("{v:?}"))
+            }
             UrlProblem::UnknownParameter(p) => msg(Key::ErrUrlParameter).arg("value", format!("{p:?}")),
         }
     }
@@ -120,6 +164,7 @@ impl UrlProblem {
             UrlProblem::Password => Key::ErrTipUrlPassword,
             UrlProblem::Scheme | UrlProblem::Malformed(_) => Key::ErrTipUrl,
             UrlProblem::SslMode(_) => Key::ErrTipUrlSslmode,
+            UrlProblem::MysqlSslMode(_) => Key::ErrTipUrlMysqlSslmode,
             UrlProblem::UnknownParameter(_) => Key::ErrTipUrlParameter,
         })
     }
@@ -142,7 +187,8 @@ pub fn parse_url(url: &str, dir: &Path) -> std::result::Result<(Target, String),
         }
         return Ok((Target::Sqlite { path: dir.join(rest) }, format!("sqlite:{rest}")));
     }
-    if !(lower.starts_with("postgres://") || lower.starts_with("postgresql://")) {
+    let mysql = lower.starts_with("mysql://");
+    if !(mysql || lower.starts_with("postgres://") || lower.starts_with("postgresql://")) {
         return Err(UrlProblem::Scheme);
     }
     let parsed = url::Url::parse(url).map_err(|e| UrlProblem::Malformed(e.to_string()))?;
@@ -154,9 +200,12 @@ pub fn parse_url(url: &str, dir: &Path) -> std::result::Result<(Target, String),
         Some(h) if !h.is_empty() => h.trim_start_matches('[').trim_end_matches(']').to_string(),
         _ => return Err(UrlProblem::Malformed("no host".to_string())),
     };
-    let port = parsed.port().unwrap_or(5432);
+    let port = parsed.port().unwrap_or(if mysql { 3306 } else { 5432 });
     let user = Some(decode(parsed.username())).filter(|u| !u.is_empty());
     let dbname = Some(decode(parsed.path().trim_start_matches('/'))).filter(|d| !d.is_empty());
+    if mysql {
+        return parse_mysql(&parsed, host, port, user, dbname);
+    }
     let mut sslmode = SslMode::Prefer;
     for (key, value) in parsed.query_pairs() {
         match key.as_ref() {
@@ -185,11 +234,47 @@ pub fn parse_url(url: &str, dir: &Path) -> std::result::Result<(Target, String),
     ))
 }
 
+/// The rest of a `mysql://` URL: its one parameter, and how reports show it.
+fn parse_mysql(
+    parsed: &url::Url,
+    host: String,
+    port: u16,
+    user: Option<String>,
+    dbname: Option<String>,
+) -> std::result::Result<(Target, String), UrlProblem> {
+    let mut ssl = MysqlSsl::Required;
+    for (key, value) in parsed.query_pairs() {
+        match key.as_ref() {
+            "sslmode" | "ssl-mode" => {
+                ssl = MysqlSsl::parse(&value).ok_or_else(|| UrlProblem::MysqlSslMode(value.to_string()))?
+            }
+            other => return Err(UrlProblem::UnknownParameter(other.to_string())),
+        }
+    }
+    let mut shown = format!("mysql://{}:{port}", parsed.host_str().unwrap_or_default());
+    if let Some(db) = &dbname {
+        shown.push('/');
+        shown.push_str(db);
+    }
+    if ssl != MysqlSsl::Required {
+        shown.push_str("?sslmode=");
+        shown.push_str(ssl.as_str());
+    }
+    let target = Target::Mysql {
+        host,
+        port,
+        user,
+        dbname,
+        ssl,
+    };
+    Ok((target, shown))
+}
+
 impl Database {
-    /// "host:port" for PostgreSQL, the file for SQLite: what a message names so the user knows where to look.
+    /// "host:port" for a server, the file for SQLite: what a message names so the user knows where to look.
     pub fn place(&self) -> String {
         match &self.target {
-            Target::Postgres { host, port, .. } => format!("{host}:{port}"),
+            Target::Postgres { host, port, .. } | Target::Mysql { host, port, .. } => format!("{host}:{port}"),
             Target::Sqlite { path } => path.display().to_string(),
         }
     }

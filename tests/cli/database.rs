@@ -113,7 +113,7 @@ impl Pg {
 }
 
 /// Columns the demo loads with a database type; the others are text.
-fn demo_type(column: &str) -> (&'static str, &'static str) {
+pub fn demo_type(column: &str) -> (&'static str, &'static str) {
     match column {
         "puissance_kva" | "nb_impayes_12m" => ("integer", "INTEGER"),
         "montant_moyen_facture" => ("bigint", "INTEGER"),
@@ -123,12 +123,12 @@ fn demo_type(column: &str) -> (&'static str, &'static str) {
 }
 
 /// The demo files: (table, file, delimiter, encoding label).
-const DEMO: [(&str, &str, &str, &str); 2] = [
+pub const DEMO: [(&str, &str, &str, &str); 2] = [
     ("clients", "demo/clients.csv", ";", "WIN1252"),
     ("paiements", "demo/paiements.csv", ",", "UTF8"),
 ];
 
-fn header(file: &str, delimiter: &str) -> Vec<String> {
+pub fn header(file: &str, delimiter: &str) -> Vec<String> {
     let bytes = std::fs::read(fixture(file)).expect("read fixture");
     let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
     let first = text.lines().next().unwrap_or_default().to_string();
@@ -198,7 +198,7 @@ fn write_demo_sqlite(path: &Path) {
 }
 
 /// checks/demo.toml with its two `[source]` tables replaced by `sources`.
-fn demo_spec_with(sources: &str) -> String {
+pub fn demo_spec_with(sources: &str) -> String {
     let text =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("checks/demo.toml")).expect("demo spec");
     let start = text.find("[source.clients]").expect("clients source");
@@ -206,7 +206,7 @@ fn demo_spec_with(sources: &str) -> String {
     format!("{}{sources}\n{}", &text[..start], &text[end..])
 }
 
-fn csv_demo_spec() -> String {
+pub fn csv_demo_spec() -> String {
     demo_spec_with(&format!(
         "[source.clients]\npath = {:?}\ndelimiter = \";\"\nencoding = \"windows-1252\"\nnull_tokens = [\"N/A\"]\n\n\
          [source.paiements]\npath = {:?}\n",
@@ -219,7 +219,7 @@ fn csv_demo_spec() -> String {
 /// ratios; the subject; every segment, segmentation and strata measure; the rule tests; the gate.
 /// (Texts of typed values may differ: a `double` 9999 reads back as `9999.0`, not as the CSV's
 /// `9999`, so shapes, top values and placeholder findings are not compared.)
-fn counts_only(report: &Value) -> Value {
+pub fn counts_only(report: &Value) -> Value {
     let fields: Vec<Value> = report["fields"]
         .as_array()
         .unwrap()
@@ -254,7 +254,7 @@ fn counts_only(report: &Value) -> Value {
     Value::Object(out)
 }
 
-fn assert_same_counts(csv: &Run, db: &Run, what: &str) {
+pub fn assert_same_counts(csv: &Run, db: &Run, what: &str) {
     let (a, b) = (counts_only(csv.report()), counts_only(db.report()));
     if a != b {
         if let Ok(dir) = std::env::var("SEGAUDIT_TEST_DUMP") {
@@ -549,12 +549,12 @@ fn database_spec_mistakes() {
 }
 
 /// A free loopback port nobody listens on.
-fn dead_port() -> u16 {
+pub fn dead_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()
 }
 
-fn assert_fault(run: &Run, started: Instant, names: &[&str]) {
+pub fn assert_fault(run: &Run, started: Instant, names: &[&str]) {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         started.elapsed() < Duration::from_secs(15),

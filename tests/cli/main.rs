@@ -20,6 +20,7 @@ mod hostile;
 mod init_proposals;
 mod languages;
 mod links;
+mod mysql;
 mod outputs;
 mod precision;
 mod print;
