@@ -23,8 +23,8 @@ pub use base::risk::{FailOn, Level};
 pub use commands::assign::summary::{refusal as render_assign_refusal, render as render_assign_summary};
 pub use commands::assign::{AssignOptions, AssignOutcome};
 pub use commands::audit::{AuditOptions, CheckOutcome};
-pub use commands::diff::diff;
 pub use commands::catalog::{run_catalog, CatalogOptions};
+pub use commands::diff::diff;
 pub use commands::{
     guard_profile_outputs, now_rfc3339, run_assign, run_audit, run_audit_writing, run_check, run_contract, run_init,
     run_init_from_odcs, run_profile, ReportFiles,
