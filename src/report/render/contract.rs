@@ -160,6 +160,13 @@ fn server(source: &crate::spec::Source, spec_dir: &Path, out_dir: &Path) -> Serv
                 };
                 server.schema = Some(schema.unwrap_or_else(|| "public".into()));
             }
+            Target::Mysql { host, port, dbname, .. } => {
+                // ODCS's server type for MySQL and MariaDB alike.
+                server.server_type = "mysql".into();
+                server.host = Some(host.clone());
+                server.port = Some(*port);
+                server.database = Some(dbname.clone().unwrap_or_default());
+            }
             Target::Sqlite { .. } => {
                 server.server_type = "custom".into();
                 server.path = Some(db.shown.clone());
