@@ -30,21 +30,8 @@ const MATRIX_GROUPS: [&str; 5] = [
 /// Prints `page` to `pdf` as Chromium's print dialog would (A4 from the page's `@page`), without
 /// Chromium's own header and footer: the margins are the report's.
 fn print_to_pdf(browser: &Path, page: &Path, pdf: &Path, profile: &Path) -> String {
-    let output = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-        ])
-        .args([
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ])
+    let output = crate::report::headless(browser, profile)
         .arg("--no-pdf-header-footer")
-        .arg(format!("--user-data-dir={}", profile.display()))
         .arg(format!("--print-to-pdf={}", pdf.display()))
         .arg(format!("file://{}", page.display()))
         .output()

@@ -108,6 +108,27 @@ pub fn chromium() -> Option<PathBuf> {
     program(&["chromium", "chromium-browser", "google-chrome"])
 }
 
+/// Headless Chromium with a fresh profile in `profile` and the flags this closed network needs
+/// (no background connection, no component update, no sync).
+pub fn headless(browser: &Path, profile: &Path) -> Command {
+    let mut command = Command::new(browser);
+    command
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+        ])
+        .args([
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()));
+    command
+}
+
 #[test]
 fn chromium_loads_the_report_without_console_errors() {
     let Some(browser) = chromium() else {
@@ -123,21 +144,8 @@ fn chromium_loads_the_report_without_console_errors() {
         demo_report(dir.path(), lang);
         let page = dir.path().join(format!("report-{lang}.html"));
         let shot = dir.path().join(format!("report-{lang}.png"));
-        let output = Command::new(&browser)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-            ])
-            .args([
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ])
+        let output = headless(&browser, &dir.path().join("profile"))
             .args(["--enable-logging=stderr", "--v=0", "--window-size=1280,3000"])
-            .arg(format!("--user-data-dir={}", dir.path().join("profile").display()))
             .arg(format!("--screenshot={}", shot.display()))
             .arg(format!("file://{}", page.display()))
             .output()
